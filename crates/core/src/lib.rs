@@ -1,0 +1,5 @@
+//! Zongzhi's domain core: types and rules with no I/O.
+//!
+//! The storage, web and CLI layers depend on this crate; it depends on none of them.
+
+pub mod personal;

@@ -1,0 +1,1 @@
+//! Field-level cryptography for sensitive personal data.
