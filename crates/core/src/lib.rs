@@ -2,4 +2,8 @@
 //!
 //! The storage, web and CLI layers depend on this crate; it depends on none of them.
 
+pub mod account;
+pub mod audit;
+pub mod org;
 pub mod personal;
+pub mod role;

@@ -1,0 +1,2 @@
+//! The zongzhi binary.
+fn main() {}

@@ -1,0 +1,194 @@
+//! Storage traits of Zongzhi.
+//!
+//! Every query a user can trigger takes the caller's [`Scope`] and each backend applies it
+//! in SQL. Writes take the [`NewAuditEntry`] that records them and append it in the same
+//! transaction, so a change and its audit row land together or not at all.
+//!
+//! [`conformance`] holds the one test suite that every backend runs against itself.
+
+pub mod conformance;
+mod error;
+mod model;
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use zongzhi_core::account::AccountId;
+use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
+use zongzhi_core::org::{DepartmentId, OrgUnitId};
+use zongzhi_core::role::Scope;
+
+/// The whole storage interface a backend provides.
+pub trait Store: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore {}
+impl<T: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore> Store for T {}
+
+/// Schema, health and settings.
+#[async_trait]
+pub trait SystemStore: Send + Sync {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> StoreResult<()>;
+    /// Whether the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+    /// `sqlite` or `postgres`.
+    fn backend_name(&self) -> &'static str;
+    /// Reads a setting (JSON), if set.
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<serde_json::Value>>;
+    /// Writes a setting (JSON) with its audit row.
+    async fn put_setting(
+        &self,
+        key: &str,
+        value: &serde_json::Value,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
+}
+
+/// Org units and departments.
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    /// Creates a unit; its parent must be inside `scope` (a root unit needs the root scope).
+    async fn create_org_unit(
+        &self,
+        scope: &Scope,
+        new: NewOrgUnit,
+        audit: NewAuditEntry,
+    ) -> StoreResult<OrgUnit>;
+    /// One unit inside `scope`.
+    async fn get_org_unit(&self, scope: &Scope, id: OrgUnitId) -> StoreResult<OrgUnit>;
+    /// Units inside `scope` matching `filter`, ordered by path.
+    async fn list_org_units(&self, scope: &Scope, filter: &OrgUnitFilter) -> StoreResult<Page<OrgUnit>>;
+    /// How many units inside `scope` match `filter` (ignores the cursor and limit).
+    async fn count_org_units(&self, scope: &Scope, filter: &OrgUnitFilter) -> StoreResult<i64>;
+    /// Edits a unit inside `scope`.
+    async fn update_org_unit(
+        &self,
+        scope: &Scope,
+        id: OrgUnitId,
+        patch: OrgUnitPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<OrgUnit>;
+
+    /// Creates a department on a unit inside `scope`.
+    async fn create_department(
+        &self,
+        scope: &Scope,
+        new: NewDepartment,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Department>;
+    /// One department whose unit is inside `scope`.
+    async fn get_department(&self, scope: &Scope, id: DepartmentId) -> StoreResult<Department>;
+    /// Departments inside `scope` matching `filter`.
+    async fn list_departments(
+        &self,
+        scope: &Scope,
+        filter: &DepartmentFilter,
+    ) -> StoreResult<Page<Department>>;
+    /// How many departments inside `scope` match `filter`.
+    async fn count_departments(&self, scope: &Scope, filter: &DepartmentFilter) -> StoreResult<i64>;
+    /// Edits a department inside `scope`.
+    async fn update_department(
+        &self,
+        scope: &Scope,
+        id: DepartmentId,
+        patch: DepartmentPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Department>;
+}
+
+/// Accounts and their credentials.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates an account on a unit (and department) inside `scope`.
+    async fn create_account(
+        &self,
+        scope: &Scope,
+        new: NewAccount,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Account>;
+    /// One account whose unit is inside `scope`.
+    async fn get_account(&self, scope: &Scope, id: AccountId) -> StoreResult<Account>;
+    /// Accounts inside `scope` matching `filter`, ordered by id.
+    async fn list_accounts(&self, scope: &Scope, filter: &AccountFilter) -> StoreResult<Page<Account>>;
+    /// How many accounts inside `scope` match `filter`.
+    async fn count_accounts(&self, scope: &Scope, filter: &AccountFilter) -> StoreResult<i64>;
+    /// Edits an account inside `scope`. Disabling it also ends its sessions.
+    async fn update_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        patch: AccountPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Account>;
+    /// Replaces the password hash of an account inside `scope`, clears its lock and ends
+    /// its sessions.
+    async fn set_password(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        password_hash: &str,
+        must_change: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// Clears the lock and failure count of an account inside `scope`.
+    async fn unlock_account(&self, scope: &Scope, id: AccountId, audit: NewAuditEntry) -> StoreResult<()>;
+
+    /// Credentials for sign-in, by username. Not scoped: identity, not data access.
+    async fn find_login(&self, username: &str) -> StoreResult<Option<LoginRecord>>;
+    /// The account behind a session. Not scoped: identity, not data access.
+    async fn get_account_by_id(&self, id: AccountId) -> StoreResult<Account>;
+    /// Counts a failed sign-in, locking the account at the limit; returns the new state.
+    async fn record_login_failure(
+        &self,
+        id: AccountId,
+        now: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<LoginFailureState>;
+    /// Clears the failure count and stamps the last sign-in.
+    async fn record_login_success(
+        &self,
+        id: AccountId,
+        now: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// Sets (or clears) the encrypted TOTP secret and whether it is confirmed.
+    async fn set_totp(
+        &self,
+        id: AccountId,
+        secret_enc: Option<String>,
+        enabled: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// The encrypted TOTP secret of an account, if any.
+    async fn get_totp_secret(&self, id: AccountId) -> StoreResult<Option<String>>;
+}
+
+/// Signed-in sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Stores a new session.
+    async fn create_session(&self, s: &Session) -> StoreResult<()>;
+    /// A session by the hash of its cookie token.
+    async fn get_session(&self, token_hash: &str) -> StoreResult<Option<Session>>;
+    /// Marks activity, extending the idle timeout.
+    async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Moves a session to another stage (e.g. after the second factor).
+    async fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> StoreResult<()>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of an account.
+    async fn delete_sessions_for(&self, account_id: AccountId) -> StoreResult<()>;
+}
+
+/// The append-only, hash-chained audit log.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends one row on its own.
+    async fn append_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry>;
+    /// Rows matching `filter`, newest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Page<AuditEntry>>;
+    /// How many rows match `filter`.
+    async fn count_audit(&self, filter: &AuditFilter) -> StoreResult<i64>;
+    /// Rows with `seq > after`, oldest first, at most `limit`: for verifying the chain.
+    async fn audit_chain(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+}
