@@ -21,9 +21,14 @@ impl Username {
         let s = s.trim().to_ascii_lowercase();
         let ok_len = (3..=32).contains(&s.len());
         let ok_first = s.bytes().next().is_some_and(|b| b.is_ascii_lowercase());
-        let ok_chars =
-            s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
-        if ok_len && ok_first && ok_chars { Ok(Self(s)) } else { Err(AccountError::BadUsername) }
+        let ok_chars = s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.-".contains(&b));
+        if ok_len && ok_first && ok_chars {
+            Ok(Self(s))
+        } else {
+            Err(AccountError::BadUsername)
+        }
     }
 
     /// The username as text.
@@ -126,7 +131,11 @@ impl AccountStatus {
 /// when it reaches the limit, the time the lock ends (the counter then starts again).
 pub fn after_failed_login(failed_before: i64, now: DateTime<Utc>) -> (i64, Option<DateTime<Utc>>) {
     let failed = failed_before + 1;
-    if failed >= MAX_FAILED_LOGINS { (0, Some(now + LOCKOUT)) } else { (failed, None) }
+    if failed >= MAX_FAILED_LOGINS {
+        (0, Some(now + LOCKOUT))
+    } else {
+        (failed, None)
+    }
 }
 
 /// Why account input was refused.
@@ -191,13 +200,22 @@ mod tests {
         let u = user();
         assert!(NewPassword::parse("Abcdef12", &u).is_ok());
         assert!(NewPassword::parse("abcdef1!", &u).is_ok());
-        assert_eq!(NewPassword::parse("Ab1!", &u).err(), Some(AccountError::PasswordTooShort));
-        assert_eq!(NewPassword::parse("abcdefgh12", &u).err(), Some(AccountError::PasswordTooSimple));
+        assert_eq!(
+            NewPassword::parse("Ab1!", &u).err(),
+            Some(AccountError::PasswordTooShort)
+        );
+        assert_eq!(
+            NewPassword::parse("abcdefgh12", &u).err(),
+            Some(AccountError::PasswordTooSimple)
+        );
         assert_eq!(
             NewPassword::parse("X1!Town_Intake", &u).err(),
             Some(AccountError::PasswordContainsUsername)
         );
-        assert_eq!(format!("{:?}", NewPassword::parse("Abcdef12", &u)), "Ok(NewPassword(***))");
+        assert_eq!(
+            format!("{:?}", NewPassword::parse("Abcdef12", &u)),
+            "Ok(NewPassword(***))"
+        );
     }
 
     #[test]

@@ -205,7 +205,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned() }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+        }
     }
 }
 
@@ -213,13 +216,22 @@ impl ChainVerifier {
     /// Checks the next row.
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), BrokenLink> {
         if e.seq != self.expected_seq {
-            return Err(BrokenLink { seq: self.expected_seq, reason: "row missing or out of order" });
+            return Err(BrokenLink {
+                seq: self.expected_seq,
+                reason: "row missing or out of order",
+            });
         }
         if e.prev_hash != self.prev_hash {
-            return Err(BrokenLink { seq: e.seq, reason: "prev_hash does not match previous row" });
+            return Err(BrokenLink {
+                seq: e.seq,
+                reason: "prev_hash does not match previous row",
+            });
         }
         if e.compute_hash() != e.hash {
-            return Err(BrokenLink { seq: e.seq, reason: "row content does not match its hash" });
+            return Err(BrokenLink {
+                seq: e.seq,
+                reason: "row content does not match its hash",
+            });
         }
         self.expected_seq += 1;
         self.prev_hash = e.hash.clone();

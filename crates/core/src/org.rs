@@ -25,7 +25,13 @@ pub enum OrgLevel {
 
 impl OrgLevel {
     /// All levels, top down.
-    pub const ALL: [OrgLevel; 5] = [Self::City, Self::County, Self::Town, Self::Village, Self::Grid];
+    pub const ALL: [OrgLevel; 5] = [
+        Self::City,
+        Self::County,
+        Self::Town,
+        Self::Village,
+        Self::Grid,
+    ];
 
     /// Stable identifier used in storage and the API.
     pub fn as_str(self) -> &'static str {
@@ -231,7 +237,10 @@ mod tests {
             assert!(inside >= lo.as_str() && inside < hi.as_str(), "{inside}");
         }
         for outside in ["/33/", "/33/3302/", "/33/33010/", "/33/3300/"] {
-            assert!(!(outside >= lo.as_str() && outside < hi.as_str()), "{outside}");
+            assert!(
+                !(outside >= lo.as_str() && outside < hi.as_str()),
+                "{outside}"
+            );
         }
     }
 
@@ -239,7 +248,10 @@ mod tests {
     fn levels_nest() {
         assert!(check_level(None, OrgLevel::City).is_ok());
         assert!(check_level(Some(OrgLevel::Town), OrgLevel::Village).is_ok());
-        assert_eq!(check_level(Some(OrgLevel::Town), OrgLevel::Grid), Err(OrgError::BadLevel));
+        assert_eq!(
+            check_level(Some(OrgLevel::Town), OrgLevel::Grid),
+            Err(OrgError::BadLevel)
+        );
         assert_eq!(check_level(None, OrgLevel::Town), Err(OrgError::BadLevel));
     }
 
@@ -248,6 +260,9 @@ mod tests {
         assert!(OrgCode::parse("339901").is_ok());
         assert!(OrgCode::parse("33a").is_err());
         assert!(UnitName::parse("  ").is_err());
-        assert_eq!(UnitName::parse(" 东城村 ").map(|n| n.as_str().to_owned()), Ok("东城村".into()));
+        assert_eq!(
+            UnitName::parse(" 东城村 ").map(|n| n.as_str().to_owned()),
+            Ok("东城村".into())
+        );
     }
 }

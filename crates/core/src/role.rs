@@ -148,7 +148,11 @@ pub struct Scope {
 impl Scope {
     /// A scope covering the whole tree under `org_path`.
     pub fn subtree(org_unit_id: OrgUnitId, org_path: impl Into<String>) -> Self {
-        Self { org_unit_id, org_path: org_path.into(), department_id: None }
+        Self {
+            org_unit_id,
+            org_path: org_path.into(),
+            department_id: None,
+        }
     }
 
     /// Whether a unit with `path` is inside this scope.
@@ -177,7 +181,10 @@ mod tests {
         }
         assert_eq!(Role::Auditor.permissions(), &[Permission::ReadAudit]);
         assert!(!roles_grant(&[Role::SysAdmin], Permission::ManageRoles));
-        assert!(!roles_grant(&[Role::SecurityAdmin], Permission::ManageAccounts));
+        assert!(!roles_grant(
+            &[Role::SecurityAdmin],
+            Permission::ManageAccounts
+        ));
     }
 
     #[test]

@@ -82,7 +82,7 @@ impl Keys {
         let mut material = Zeroizing::new([0u8; MATERIAL_LEN]);
         material[..KEY_LEN].copy_from_slice(self.enc.expose_secret());
         material[KEY_LEN..].copy_from_slice(self.index.expose_secret());
-        SecretString::from(B64.encode(&*material))
+        SecretString::from(B64.encode(material.as_slice()))
     }
 
     /// The 32-byte encryption key.
