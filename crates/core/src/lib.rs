@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod clock;
 pub mod org;
 pub mod personal;
 pub mod role;

@@ -1,0 +1,73 @@
+//! The JSON API under `/api/v1`: one route table, thin handlers.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod export;
+pub mod org;
+pub mod views;
+
+use axum::Extension;
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::error::ApiError;
+use crate::middleware::Audited;
+use crate::state::AppState;
+
+/// Marks a response as audited by its handler (the change and its audit row were one
+/// transaction), so the request-audit layer does not write a second row.
+pub fn audited(r: impl IntoResponse) -> Response {
+    (Extension(Audited), r).into_response()
+}
+
+/// Every API route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/totp/enrollment", get(auth::totp_enrollment))
+        .route("/api/v1/auth/totp", post(auth::totp_verify))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", post(auth::me_password))
+        .route(
+            "/api/v1/org-units",
+            get(org::list_org_units).post(org::create_org_unit),
+        )
+        .route("/api/v1/org-units/export", get(export::org_units))
+        .route(
+            "/api/v1/org-units/{id}",
+            get(org::get_org_unit).patch(org::update_org_unit),
+        )
+        .route(
+            "/api/v1/departments",
+            get(org::list_departments).post(org::create_department),
+        )
+        .route("/api/v1/departments/export", get(export::departments))
+        .route(
+            "/api/v1/departments/{id}",
+            get(org::get_department).patch(org::update_department),
+        )
+        .route(
+            "/api/v1/accounts",
+            get(accounts::list_accounts).post(accounts::create_account),
+        )
+        .route("/api/v1/accounts/export", get(export::accounts))
+        .route(
+            "/api/v1/accounts/{id}",
+            get(accounts::get_account).patch(accounts::update_account),
+        )
+        .route(
+            "/api/v1/accounts/{id}/password",
+            post(accounts::reset_password),
+        )
+        .route("/api/v1/accounts/{id}/unlock", post(accounts::unlock))
+        .route("/api/v1/accounts/{id}/phone", get(accounts::reveal_phone))
+        .route("/api/v1/audit", get(audit::list_audit))
+        .route("/api/v1/{*rest}", axum::routing::any(not_found))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}

@@ -1,0 +1,295 @@
+//! The session layer: loads the session behind the cookie once per request, enforces the
+//! idle timeout and CSRF, and hands handlers a [`CurrentUser`] (fully signed in) or a
+//! [`PartialUser`] (still in the middle of sign-in).
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use zongzhi_core::role::{Permission, Role, Scope, roles_grant};
+use zongzhi_store::{Account, Session, SessionStage};
+
+use super::{CSRF_HEADER, SESSION_COOKIE, secure_eq, token_hash};
+use crate::error::ApiError;
+use crate::middleware::Actor;
+use crate::state::AppState;
+
+/// The signed-in session and its account, as loaded for this request.
+#[derive(Debug, Clone)]
+pub struct SessionCtx {
+    /// The session row.
+    pub session: Session,
+    /// Its account.
+    pub account: Account,
+}
+
+impl SessionCtx {
+    /// The scope this user acts within.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            org_unit_id: self.account.org_unit_id,
+            org_path: self.account.org_path.clone(),
+            department_id: self.account.department_id,
+        }
+    }
+
+    /// Whether the user's roles grant `p`.
+    pub fn can(&self, p: Permission) -> bool {
+        roles_grant(&self.account.roles, p)
+    }
+
+    /// 403 unless the user's roles grant `p`.
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Whether the user holds `r`.
+    pub fn has_role(&self, r: Role) -> bool {
+        self.account.roles.contains(&r)
+    }
+}
+
+/// Marker put in the request when the session was found but had expired.
+#[derive(Debug, Clone, Copy)]
+struct Expired;
+
+/// Reads the session cookie from request headers.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie_value(headers, SESSION_COOKIE)
+}
+
+/// Reads one cookie's value.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// Paths that take a state-changing request before any session exists.
+fn csrf_exempt(path: &str) -> bool {
+    // The API sign-in needs a JSON body (a cross-site form cannot send one without a
+    // CORS preflight we never grant); the console sign-in checks its own double-submit
+    // cookie in the handler.
+    matches!(path, "/api/v1/auth/login" | "/login")
+}
+
+/// Middleware: load the session, enforce the idle timeout and CSRF.
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    let api = is_api(&path);
+    let mut ctx: Option<SessionCtx> = None;
+    if let Some(token) = session_cookie(req.headers()) {
+        match load(&state, &token).await {
+            Ok(Loaded::Active(c)) => ctx = Some(*c),
+            Ok(Loaded::Expired) => {
+                req.extensions_mut().insert(Expired);
+            }
+            Ok(Loaded::None) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+
+    let actor = ctx.as_ref().map(|c| Actor {
+        id: c.account.id,
+        username: c.account.username.clone(),
+    });
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes_state && !csrf_exempt(&path) {
+        if let Some(c) = &ctx {
+            let (req2, ok) = csrf_ok(req, &c.session.csrf_token).await;
+            req = req2;
+            if !ok {
+                let mut res = reject(api, ApiError::new(StatusCode::FORBIDDEN, "csrf_failed"));
+                if let Some(a) = actor {
+                    res.extensions_mut().insert(a);
+                }
+                return res;
+            }
+        }
+    }
+    if let Some(c) = ctx {
+        req.extensions_mut().insert(c);
+    }
+    let mut res = next.run(req).await;
+    if let Some(a) = actor {
+        if res.extensions().get::<Actor>().is_none() {
+            res.extensions_mut().insert(a);
+        }
+    }
+    res
+}
+
+enum Loaded {
+    Active(Box<SessionCtx>),
+    Expired,
+    None,
+}
+
+async fn load(state: &AppState, token: &str) -> Result<Loaded, ApiError> {
+    let hash = token_hash(token);
+    let Some(session) = state.store.get_session(&hash).await? else {
+        return Ok(Loaded::None);
+    };
+    let now = state.clock.now();
+    let idle = Duration::minutes(state.config.security.idle_timeout_minutes);
+    if now - session.last_seen_at > idle {
+        state.store.delete_session(&hash).await?;
+        return Ok(Loaded::Expired);
+    }
+    let account = state.store.get_account_by_id(session.account_id).await?;
+    if account.status != zongzhi_core::account::AccountStatus::Active {
+        state.store.delete_session(&hash).await?;
+        return Ok(Loaded::None);
+    }
+    // Touch at most every 30 s: enough precision for a 30-minute timeout, far fewer writes.
+    if now - session.last_seen_at > Duration::seconds(30) {
+        state.store.touch_session(&hash, now).await?;
+    }
+    Ok(Loaded::Active(Box::new(SessionCtx { session, account })))
+}
+
+/// Checks the CSRF token in the header or, for a urlencoded form, the `csrf_token` field.
+async fn csrf_ok(req: Request, expected: &str) -> (Request, bool) {
+    if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        let ok = secure_eq(v, expected);
+        return (req, ok);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (req, false);
+    }
+    let (parts, body) = req.into_parts();
+    // Forms are small; anything bigger than this is refused as a CSRF failure anyway.
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return (Request::from_parts(parts, axum::body::Body::empty()), false);
+    };
+    let ok = form_field(&bytes, "csrf_token").is_some_and(|v| secure_eq(&v, expected));
+    (
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+        ok,
+    )
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// Renders an auth failure: problem+json for the API, a redirect or Chinese page for the console.
+pub fn reject(api: bool, e: ApiError) -> Response {
+    if api {
+        return e.into_response();
+    }
+    match e.code.as_str() {
+        "unauthenticated" => Redirect::to("/login").into_response(),
+        "session_expired" => Redirect::to("/login?expired=1").into_response(),
+        "totp_required" => Redirect::to("/login/totp").into_response(),
+        "totp_enrollment_required" => Redirect::to("/login/totp/enroll").into_response(),
+        "password_change_required" => Redirect::to("/login/password").into_response(),
+        _ => crate::console::error_page(&e),
+    }
+}
+
+/// A fully signed-in user.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub SessionCtx);
+
+/// A user with a session in any stage of sign-in.
+#[derive(Debug, Clone)]
+pub struct PartialUser(pub SessionCtx);
+
+impl std::ops::Deref for CurrentUser {
+    type Target = SessionCtx;
+    fn deref(&self) -> &SessionCtx {
+        &self.0
+    }
+}
+
+/// Rejection of the auth extractors.
+pub struct AuthRejection(Response);
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+fn missing(parts: &Parts) -> AuthRejection {
+    let code = if parts.extensions.get::<Expired>().is_some() {
+        ApiError::new(StatusCode::UNAUTHORIZED, "session_expired")
+    } else {
+        ApiError::unauthenticated()
+    };
+    AuthRejection(reject(is_api(parts.uri.path()), code))
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PartialUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<SessionCtx>()
+            .cloned()
+            .map(PartialUser)
+            .ok_or_else(|| missing(parts))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(ctx) = parts.extensions.get::<SessionCtx>().cloned() else {
+            return Err(missing(parts));
+        };
+        let code = match ctx.session.stage {
+            SessionStage::Full => return Ok(CurrentUser(ctx)),
+            SessionStage::NeedsTotp => "totp_required",
+            SessionStage::NeedsEnrollment => "totp_enrollment_required",
+            SessionStage::NeedsPasswordChange => "password_change_required",
+        };
+        Err(AuthRejection(reject(
+            is_api(parts.uri.path()),
+            ApiError::new(StatusCode::FORBIDDEN, code),
+        )))
+    }
+}
+
+impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for PartialUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<SessionCtx>()
+            .cloned()
+            .map(PartialUser))
+    }
+}
