@@ -1,0 +1,237 @@
+//! The store traits on [`SqliteStore`], delegating to the per-table modules.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use zongzhi_core::account::AccountId;
+use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
+use zongzhi_core::org::{DepartmentId, OrgUnitId};
+use zongzhi_core::role::Scope;
+use zongzhi_store::{
+    Account, AccountFilter, AccountPatch, AccountStore, AuditFilter, AuditStore, Department,
+    DepartmentFilter, DepartmentPatch, LoginFailureState, LoginRecord, NewAccount, NewDepartment,
+    NewOrgUnit, OrgStore, OrgUnit, OrgUnitFilter, OrgUnitPatch, Page, Session, SessionStage,
+    SessionStore, StoreResult,
+};
+
+use crate::{SqliteStore, account_writes, accounts, audit, departments, org_units, sessions};
+
+#[async_trait]
+impl OrgStore for SqliteStore {
+    async fn create_org_unit(
+        &self,
+        scope: &Scope,
+        new: NewOrgUnit,
+        audit: NewAuditEntry,
+    ) -> StoreResult<OrgUnit> {
+        org_units::create(&self.pool, scope, new, audit).await
+    }
+
+    async fn get_org_unit(&self, scope: &Scope, id: OrgUnitId) -> StoreResult<OrgUnit> {
+        org_units::fetch(&self.pool, scope, id).await
+    }
+
+    async fn list_org_units(
+        &self,
+        scope: &Scope,
+        filter: &OrgUnitFilter,
+    ) -> StoreResult<Page<OrgUnit>> {
+        org_units::list(&self.pool, scope, filter).await
+    }
+
+    async fn count_org_units(&self, scope: &Scope, filter: &OrgUnitFilter) -> StoreResult<i64> {
+        org_units::count(&self.pool, scope, filter).await
+    }
+
+    async fn update_org_unit(
+        &self,
+        scope: &Scope,
+        id: OrgUnitId,
+        patch: OrgUnitPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<OrgUnit> {
+        org_units::update(&self.pool, scope, id, patch, audit).await
+    }
+
+    async fn create_department(
+        &self,
+        scope: &Scope,
+        new: NewDepartment,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Department> {
+        departments::create(&self.pool, scope, new, audit).await
+    }
+
+    async fn get_department(&self, scope: &Scope, id: DepartmentId) -> StoreResult<Department> {
+        departments::fetch(&self.pool, scope, id).await
+    }
+
+    async fn list_departments(
+        &self,
+        scope: &Scope,
+        filter: &DepartmentFilter,
+    ) -> StoreResult<Page<Department>> {
+        departments::list(&self.pool, scope, filter).await
+    }
+
+    async fn count_departments(
+        &self,
+        scope: &Scope,
+        filter: &DepartmentFilter,
+    ) -> StoreResult<i64> {
+        departments::count(&self.pool, scope, filter).await
+    }
+
+    async fn update_department(
+        &self,
+        scope: &Scope,
+        id: DepartmentId,
+        patch: DepartmentPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Department> {
+        departments::update(&self.pool, scope, id, patch, audit).await
+    }
+}
+
+#[async_trait]
+impl AccountStore for SqliteStore {
+    async fn create_account(
+        &self,
+        scope: &Scope,
+        new: NewAccount,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Account> {
+        account_writes::create(&self.pool, scope, new, audit).await
+    }
+
+    async fn get_account(&self, scope: &Scope, id: AccountId) -> StoreResult<Account> {
+        accounts::fetch(&self.pool, scope, id).await
+    }
+
+    async fn list_accounts(
+        &self,
+        scope: &Scope,
+        filter: &AccountFilter,
+    ) -> StoreResult<Page<Account>> {
+        accounts::list(&self.pool, scope, filter).await
+    }
+
+    async fn count_accounts(&self, scope: &Scope, filter: &AccountFilter) -> StoreResult<i64> {
+        accounts::count(&self.pool, scope, filter).await
+    }
+
+    async fn update_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        patch: AccountPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Account> {
+        account_writes::update(&self.pool, scope, id, patch, audit).await
+    }
+
+    async fn set_password(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        password_hash: &str,
+        must_change: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()> {
+        account_writes::set_password(&self.pool, scope, id, password_hash, must_change, audit).await
+    }
+
+    async fn unlock_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()> {
+        account_writes::unlock(&self.pool, scope, id, audit).await
+    }
+
+    async fn find_login(&self, username: &str) -> StoreResult<Option<LoginRecord>> {
+        accounts::find_login(&self.pool, username).await
+    }
+
+    async fn get_account_by_id(&self, id: AccountId) -> StoreResult<Account> {
+        accounts::fetch_any(&self.pool, id).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        id: AccountId,
+        now: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<LoginFailureState> {
+        account_writes::login_failure(&self.pool, id, now, audit).await
+    }
+
+    async fn record_login_success(
+        &self,
+        id: AccountId,
+        now: DateTime<Utc>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()> {
+        account_writes::login_success(&self.pool, id, now, audit).await
+    }
+
+    async fn set_totp(
+        &self,
+        id: AccountId,
+        secret_enc: Option<String>,
+        enabled: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()> {
+        account_writes::set_totp(&self.pool, id, secret_enc, enabled, audit).await
+    }
+
+    async fn get_totp_secret(&self, id: AccountId) -> StoreResult<Option<String>> {
+        accounts::totp_secret(&self.pool, id).await
+    }
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn create_session(&self, s: &Session) -> StoreResult<()> {
+        sessions::create(&self.pool, s).await
+    }
+
+    async fn get_session(&self, token_hash: &str) -> StoreResult<Option<Session>> {
+        sessions::get(&self.pool, token_hash).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sessions::touch(&self.pool, token_hash, now).await
+    }
+
+    async fn set_session_stage(&self, token_hash: &str, stage: SessionStage) -> StoreResult<()> {
+        sessions::set_stage(&self.pool, token_hash, stage).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sessions::delete(&self.pool, token_hash).await
+    }
+
+    async fn delete_sessions_for(&self, account_id: AccountId) -> StoreResult<()> {
+        sessions::delete_for(&self.pool, account_id).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(&self, entry: NewAuditEntry) -> StoreResult<AuditEntry> {
+        audit::append(&self.pool, entry).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Page<AuditEntry>> {
+        audit::list(&self.pool, filter).await
+    }
+
+    async fn count_audit(&self, filter: &AuditFilter) -> StoreResult<i64> {
+        audit::count(&self.pool, filter).await
+    }
+
+    async fn audit_chain(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+        audit::chain(&self.pool, after, limit).await
+    }
+}
