@@ -120,7 +120,7 @@ async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Tar
     let may_read = roles_grant(&[role], read_perm);
     let may_write = roles_grant(&[role], write_perm);
     let (id, exact, search) = match kind {
-        "org-units" => (t.unit_id, t.unit_code.clone(), t.unit_name.clone()),
+        "org-units" => (t.unit_id, t.unit_name.clone(), t.unit_code.clone()),
         "departments" => (t.dept_id, t.dept_name.clone(), t.dept_name.clone()),
         _ => (t.account_id, t.username.clone(), t.username.clone()),
     };
