@@ -20,7 +20,8 @@ pub fn load(file: Option<&Path>, data_dir: Option<&Path>, listen: Option<SocketA
             }
             fig = fig.merge(Toml::file_exact(f));
         }
-        None => fig = fig.merge(Toml::file_exact("zongzhi.toml")),
+        None if Path::new("zongzhi.toml").exists() => fig = fig.merge(Toml::file_exact("zongzhi.toml")),
+        None => {}
     }
     fig = fig.merge(Env::prefixed("ZONGZHI__").split("__").lowercase(true));
     if let Ok(url) = std::env::var("DATABASE_URL") {

@@ -99,6 +99,9 @@ const COUNTY_DEPTS: [(&str, DepartmentKind); 16] = [
     ("妇联", DepartmentKind::Liaison),
 ];
 
+/// (username, display name, unit, department, roles) of a demo account.
+type AccountSpec<'a> = (&'static str, &'static str, &'a OrgUnit, Option<i64>, Vec<Role>);
+
 fn system_audit(action: &str, target: &str) -> NewAuditEntry {
     NewAuditEntry::new(action, target, AuditOutcome::Success).by(None, "system").detail(json!({ "source": "demo" }))
 }
@@ -193,7 +196,7 @@ pub async fn seed_if_empty(state: &AppState, password: Option<&str>) -> anyhow::
         bail!("demo tree incomplete");
     };
     let county2_town1 = towns.get(4).unwrap_or(town2);
-    let specs: Vec<(&'static str, &str, &OrgUnit, Option<i64>, Vec<Role>)> = vec![
+    let specs: Vec<AccountSpec<'_>> = vec![
         ("admin", "赵系统", &city, None, vec![Role::SysAdmin]),
         ("security", "钱安全", &city, None, vec![Role::SecurityAdmin]),
         ("auditor", "孙审计", &city, None, vec![Role::Auditor]),

@@ -61,15 +61,15 @@ impl AuditQuery {
         let to = ne(&self.to)
             .map(|s| day_start(&s, "to").map(|t| t + chrono::Duration::days(1)))
             .transpose()?;
-        if let (Some(f), Some(t)) = (from, to) {
-            if f >= t {
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+            {
                 return Err(ApiError::field(
                     "to",
                     "period_invalid",
                     "结束日期不能早于开始日期",
                 ));
             }
-        }
         Ok(AuditFilter {
             actor: ne(&self.actor).map(|s| s.trim().to_ascii_lowercase()),
             action_prefix: ne(&self.action),

@@ -113,27 +113,28 @@ pub async fn session_layer(
         username: c.account.username.clone(),
     });
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if changes_state && !csrf_exempt(&path) {
-        if let Some(c) = &ctx {
-            let (req2, ok) = csrf_ok(req, &c.session.csrf_token).await;
-            req = req2;
-            if !ok {
-                let mut res = reject(api, ApiError::new(StatusCode::FORBIDDEN, "csrf_failed"));
-                if let Some(a) = actor {
-                    res.extensions_mut().insert(a);
-                }
-                return res;
+    if changes_state
+        && !csrf_exempt(&path)
+        && let Some(c) = &ctx
+    {
+        let (req2, ok) = csrf_ok(req, &c.session.csrf_token).await;
+        req = req2;
+        if !ok {
+            let mut res = reject(api, ApiError::new(StatusCode::FORBIDDEN, "csrf_failed"));
+            if let Some(a) = actor {
+                res.extensions_mut().insert(a);
             }
+            return res;
         }
     }
     if let Some(c) = ctx {
         req.extensions_mut().insert(c);
     }
     let mut res = next.run(req).await;
-    if let Some(a) = actor {
-        if res.extensions().get::<Actor>().is_none() {
-            res.extensions_mut().insert(a);
-        }
+    if let Some(a) = actor
+        && res.extensions().get::<Actor>().is_none()
+    {
+        res.extensions_mut().insert(a);
     }
     res
 }

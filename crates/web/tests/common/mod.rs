@@ -107,10 +107,10 @@ impl TestApp {
         if let Some(c) = &client.cookie {
             b = b.header(header::COOKIE, c);
         }
-        if method != Method::GET {
-            if let Some(t) = &client.csrf {
-                b = b.header("x-csrf-token", t);
-            }
+        if method != Method::GET
+            && let Some(t) = &client.csrf
+        {
+            b = b.header("x-csrf-token", t);
         }
         let req = match body {
             Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
