@@ -43,8 +43,20 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(from_fn(middleware::security_headers))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+        // Spans carry the path only: query strings may hold search terms such as a phone
+        // number, and personal data never goes to the log.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(
+            |req: &axum::http::Request<axum::body::Body>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            },
+        ))
         .with_state(state)
+}
+
+/// A panic becomes a plain 500 problem; its message goes to the log only.
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    error::ApiError::internal(&"handler panicked").into_response()
 }
 
 /// `GET /healthz`: the process is up.

@@ -52,7 +52,9 @@ async fn setup(app: &TestApp) -> (Vec<(Role, Client)>, Vec<(Rel, Target)>) {
     let store = &app.state.store;
     let own = app.unit_id(code(Rel::Own)).await;
     // One actor per role at the town, signed in.
-    let hash = zongzhi_web::auth::password::hash_password(common::PASSWORD.to_owned()).await.unwrap();
+    let hash = zongzhi_web::auth::password::hash_password(common::PASSWORD.to_owned())
+        .await
+        .unwrap();
     let mut actors = Vec::new();
     for role in Role::ALL {
         let username = format!("m_{}", role.as_str());
@@ -74,48 +76,90 @@ async fn setup(app: &TestApp) -> (Vec<(Role, Client)>, Vec<(Rel, Target)>) {
     // One department and one account on each target unit.
     let mut targets = Vec::new();
     for rel in RELS {
-        let unit = store.get_org_unit(&root, app.unit_id(code(rel)).await).await.unwrap();
+        let unit = store
+            .get_org_unit(&root, app.unit_id(code(rel)).await)
+            .await
+            .unwrap();
         let dept_name = format!("矩阵部门{:?}", rel);
         let d = store
-            .create_department(&root, NewDepartment { org_unit_id: unit.id, name: UnitName::parse(&dept_name).unwrap(), kind: DepartmentKind::Liaison }, sys())
+            .create_department(
+                &root,
+                NewDepartment {
+                    org_unit_id: unit.id,
+                    name: UnitName::parse(&dept_name).unwrap(),
+                    kind: DepartmentKind::Liaison,
+                },
+                sys(),
+            )
             .await
             .unwrap();
         let username = format!("t_{:?}", rel).to_ascii_lowercase();
         let a = store
-            .create_account(&root, NewAccount {
-                username: Username::parse(&username).unwrap(),
-                display_name: DisplayName::parse("目标").unwrap(),
-                org_unit_id: unit.id,
-                department_id: None,
-                roles: vec![Role::Intake],
-                password_hash: hash.clone(),
-                phone_enc: None,
-                phone_index: None,
-                phone_masked: None,
-                must_change_password: false,
-            }, sys())
+            .create_account(
+                &root,
+                NewAccount {
+                    username: Username::parse(&username).unwrap(),
+                    display_name: DisplayName::parse("目标").unwrap(),
+                    org_unit_id: unit.id,
+                    department_id: None,
+                    roles: vec![Role::Intake],
+                    password_hash: hash.clone(),
+                    phone_enc: None,
+                    phone_index: None,
+                    phone_masked: None,
+                    must_change_password: false,
+                },
+                sys(),
+            )
             .await
             .unwrap();
-        targets.push((rel, Target { unit_id: unit.id, unit_code: unit.code, unit_name: unit.name, dept_id: d.id, dept_name, account_id: a.id, username }));
+        targets.push((
+            rel,
+            Target {
+                unit_id: unit.id,
+                unit_code: unit.code,
+                unit_name: unit.name,
+                dept_id: d.id,
+                dept_name,
+                account_id: a.id,
+                username,
+            },
+        ));
     }
     (actors, targets)
 }
 
 /// Whether a list/search response (JSON page) contains id.
 fn has(v: &Value, id: i64) -> bool {
-    v["items"].as_array().is_some_and(|a| a.iter().any(|x| x["id"] == id))
+    v["items"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x["id"] == id))
 }
 
 fn ok(status: StatusCode) -> bool {
     status.is_success()
 }
 
-async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Target, kind: &str) -> Vec<String> {
+async fn check_resource(
+    app: &TestApp,
+    role: Role,
+    c: &Client,
+    rel: Rel,
+    t: &Target,
+    kind: &str,
+) -> Vec<String> {
     let mut failures = Vec::new();
     let in_scope = matches!(rel, Rel::Own | Rel::Child);
     let (read_perm, write_perm) = match kind {
         "org-units" | "departments" => (Permission::ReadOrg, Permission::ManageOrg),
-        _ => (Permission::ReadAccounts, if role == Role::SecurityAdmin { Permission::ManageRoles } else { Permission::ManageAccounts }),
+        _ => (
+            Permission::ReadAccounts,
+            if role == Role::SecurityAdmin {
+                Permission::ManageRoles
+            } else {
+                Permission::ManageAccounts
+            },
+        ),
     };
     let may_read = roles_grant(&[role], read_perm);
     let may_write = roles_grant(&[role], write_perm);
@@ -126,14 +170,26 @@ async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Tar
     };
     let mut expect = |op: &str, got: bool, want: bool, detail: String| {
         if got != want {
-            failures.push(format!("{role:?} {rel:?} {kind} {op}: got {got}, want {want} ({detail})"));
+            failures.push(format!(
+                "{role:?} {rel:?} {kind} {op}: got {got}, want {want} ({detail})"
+            ));
         }
     };
     // read
     let r = app.get(c, &format!("/api/v1/{kind}/{id}")).await;
-    expect("read", ok(r.status), may_read && in_scope, format!("{}", r.status));
+    expect(
+        "read",
+        ok(r.status),
+        may_read && in_scope,
+        format!("{}", r.status),
+    );
     if !ok(r.status) && may_read {
-        expect("read-404", r.status == StatusCode::NOT_FOUND, true, format!("{}", r.status));
+        expect(
+            "read-404",
+            r.status == StatusCode::NOT_FOUND,
+            true,
+            format!("{}", r.status),
+        );
     }
     // list (page through everything in scope)
     let mut seen = false;
@@ -141,7 +197,9 @@ async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Tar
     let mut cursor = String::new();
     let mut status = StatusCode::OK;
     loop {
-        let r = app.get(c, &format!("/api/v1/{kind}?limit=500&cursor={cursor}")).await;
+        let r = app
+            .get(c, &format!("/api/v1/{kind}?limit=500&cursor={cursor}"))
+            .await;
         status = if ok(r.status) { status } else { r.status };
         let v = r.json();
         seen |= has(&v, id);
@@ -151,22 +209,53 @@ async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Tar
             _ => break,
         }
     }
-    expect("list", ok(status) && seen, may_read && in_scope, format!("{status}"));
+    expect(
+        "list",
+        ok(status) && seen,
+        may_read && in_scope,
+        format!("{status}"),
+    );
     // count: the total of a search for the exact value
-    let r = app.get(c, &format!("/api/v1/{kind}?q={}", urlenc(&exact))).await;
+    let r = app
+        .get(c, &format!("/api/v1/{kind}?q={}", urlenc(&exact)))
+        .await;
     let count = r.json()["total"].as_i64().unwrap_or(-1);
-    expect("count", ok(r.status) && count >= 1, may_read && in_scope, format!("{} total={count}", r.status));
+    expect(
+        "count",
+        ok(r.status) && count >= 1,
+        may_read && in_scope,
+        format!("{} total={count}", r.status),
+    );
     if ok(r.status) && !in_scope {
         expect("count-zero", count == 0, true, format!("total={count}"));
     }
     // search
-    let r = app.get(c, &format!("/api/v1/{kind}?q={}", urlenc(&search))).await;
-    expect("search", ok(r.status) && has(&r.json(), id), may_read && in_scope, format!("{}", r.status));
+    let r = app
+        .get(c, &format!("/api/v1/{kind}?q={}", urlenc(&search)))
+        .await;
+    expect(
+        "search",
+        ok(r.status) && has(&r.json(), id),
+        may_read && in_scope,
+        format!("{}", r.status),
+    );
     // export
-    let r = app.get(c, &format!("/api/v1/{kind}/export?q={}", urlenc(&exact))).await;
-    expect("export", ok(r.status) && r.text().contains(&exact), may_read && in_scope, format!("{}", r.status));
+    let r = app
+        .get(c, &format!("/api/v1/{kind}/export?q={}", urlenc(&exact)))
+        .await;
+    expect(
+        "export",
+        ok(r.status) && r.text().contains(&exact),
+        may_read && in_scope,
+        format!("{}", r.status),
+    );
     if ok(r.status) && !in_scope {
-        expect("export-excludes", r.text().contains(&exact), false, String::new());
+        expect(
+            "export-excludes",
+            r.text().contains(&exact),
+            false,
+            String::new(),
+        );
     }
     let _ = listed;
     // write
@@ -176,20 +265,48 @@ async fn check_resource(app: &TestApp, role: Role, c: &Client, rel: Rel, t: &Tar
         _ if role == Role::SecurityAdmin => json!({"roles": ["intake"]}),
         _ => json!({"display_name": "目标"}),
     };
-    let r = app.call(c, Method::PATCH, &format!("/api/v1/{kind}/{id}"), Some(body)).await;
-    expect("write", ok(r.status), may_write && in_scope, format!("{} {}", r.status, r.text()));
+    let r = app
+        .call(
+            c,
+            Method::PATCH,
+            &format!("/api/v1/{kind}/{id}"),
+            Some(body),
+        )
+        .await;
+    expect(
+        "write",
+        ok(r.status),
+        may_write && in_scope,
+        format!("{} {}", r.status, r.text()),
+    );
     if may_write && !in_scope {
-        expect("write-404", r.status == StatusCode::NOT_FOUND, true, format!("{}", r.status));
+        expect(
+            "write-404",
+            r.status == StatusCode::NOT_FOUND,
+            true,
+            format!("{}", r.status),
+        );
     }
     if !may_write {
-        expect("write-403", r.status == StatusCode::FORBIDDEN, true, format!("{}", r.status));
+        expect(
+            "write-403",
+            r.status == StatusCode::FORBIDDEN,
+            true,
+            format!("{}", r.status),
+        );
     }
     failures
 }
 
 fn urlenc(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -208,6 +325,11 @@ async fn permission_matrix() {
         }
     }
     assert_eq!(checked, 9 * 4 * 3);
-    assert!(failures.is_empty(), "{} matrix failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} matrix failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(app.audit_chain_ok().await > 0);
 }

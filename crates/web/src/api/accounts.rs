@@ -80,6 +80,7 @@ impl AccountQuery {
 }
 
 /// `GET /api/v1/accounts`
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(AccountQuery), responses((status = 200, description = "Accounts in scope", body = PageView<AccountView>), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -103,6 +104,7 @@ pub async fn list_accounts(
 }
 
 /// `GET /api/v1/accounts/{id}`
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "Id")), responses((status = 200, description = "Account", body = AccountView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn get_account(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -248,6 +250,7 @@ pub async fn create_account_as(
 }
 
 /// `POST /api/v1/accounts`
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = NewAccountRequest, responses((status = 201, description = "Created", body = AccountView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn create_account(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -376,6 +379,7 @@ pub async fn update_account_as(
 }
 
 /// `PATCH /api/v1/accounts/{id}`
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = i64, Path, description = "Id")), request_body = AccountPatchRequest, responses((status = 200, description = "Updated", body = AccountView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn update_account(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -417,6 +421,7 @@ pub async fn reset_password_as(
 }
 
 /// `POST /api/v1/accounts/{id}/password`
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/password", tag = "accounts", params(("id" = i64, Path, description = "Id")), request_body = ResetPasswordRequest, responses((status = 204, description = "Reset"), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn reset_password(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -437,6 +442,7 @@ pub async fn unlock_as(state: &AppState, ctx: &SessionCtx, id: i64) -> ApiResult
 }
 
 /// `POST /api/v1/accounts/{id}/unlock`
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/unlock", tag = "accounts", params(("id" = i64, Path, description = "Id")), responses((status = 204, description = "Unlocked"), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn unlock(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -475,6 +481,7 @@ pub async fn reveal_phone_as(
 }
 
 /// `GET /api/v1/accounts/{id}/phone`
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/phone", tag = "accounts", params(("id" = i64, Path, description = "Id")), responses((status = 200, description = "Full number (audited)", body = PhoneView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn reveal_phone(
     State(state): State<AppState>,
     user: CurrentUser,

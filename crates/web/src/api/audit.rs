@@ -63,13 +63,13 @@ impl AuditQuery {
             .transpose()?;
         if let (Some(f), Some(t)) = (from, to)
             && f >= t
-            {
-                return Err(ApiError::field(
-                    "to",
-                    "period_invalid",
-                    "结束日期不能早于开始日期",
-                ));
-            }
+        {
+            return Err(ApiError::field(
+                "to",
+                "period_invalid",
+                "结束日期不能早于开始日期",
+            ));
+        }
         Ok(AuditFilter {
             actor: ne(&self.actor).map(|s| s.trim().to_ascii_lowercase()),
             action_prefix: ne(&self.action),
@@ -128,6 +128,7 @@ impl From<AuditEntry> for AuditEntryView {
 }
 
 /// `GET /api/v1/audit`
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery), responses((status = 200, description = "Audit rows, newest first", body = PageView<AuditEntryView>), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -40,6 +40,7 @@ pub struct LoginResponse {
 }
 
 /// `POST /api/v1/auth/login`
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in (maybe partly)", body = LoginResponse), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -82,6 +83,7 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "Signed out"), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn logout(
     State(state): State<AppState>,
     PartialUser(ctx): PartialUser,
@@ -99,6 +101,7 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/auth/totp/enrollment`: the secret to enroll (admin roles, first sign-in).
+#[utoipa::path(get, path = "/api/v1/auth/totp/enrollment", tag = "auth", responses((status = 200, description = "Secret to enroll", body = Enrollment), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn totp_enrollment(
     State(state): State<AppState>,
     PartialUser(ctx): PartialUser,
@@ -121,6 +124,7 @@ pub struct StageResponse {
 }
 
 /// `POST /api/v1/auth/totp`: the second factor, or the first code that confirms enrollment.
+#[utoipa::path(post, path = "/api/v1/auth/totp", tag = "auth", request_body = TotpRequest, responses((status = 200, description = "Second factor accepted", body = StageResponse), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn totp_verify(
     State(state): State<AppState>,
     PartialUser(ctx): PartialUser,
@@ -140,6 +144,7 @@ pub async fn totp_verify(
 }
 
 /// `GET /api/v1/me`
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = MeView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn me(user: CurrentUser) -> Json<MeView> {
     Json(MeView::from(&user.account))
 }
@@ -195,6 +200,7 @@ pub async fn change_own_password(
 }
 
 /// `POST /api/v1/me/password`: ends all sessions; sign in again.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", request_body = ChangePassword, responses((status = 204, description = "Changed; sign in again"), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn me_password(
     State(state): State<AppState>,
     PartialUser(ctx): PartialUser,

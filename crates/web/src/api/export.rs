@@ -57,6 +57,7 @@ fn too_many() -> ApiError {
 }
 
 /// `GET /api/v1/org-units/export`
+#[utoipa::path(get, path = "/api/v1/org-units/export", tag = "org-units", params(OrgUnitQuery), responses((status = 200, description = "CSV", content_type = "text/csv", body = String), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn org_units(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -98,6 +99,7 @@ pub async fn org_units(
 }
 
 /// `GET /api/v1/departments/export`
+#[utoipa::path(get, path = "/api/v1/departments/export", tag = "departments", params(DepartmentQuery), responses((status = 200, description = "CSV", content_type = "text/csv", body = String), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn departments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -137,6 +139,7 @@ pub async fn departments(
 }
 
 /// `GET /api/v1/accounts/export` (phones masked)
+#[utoipa::path(get, path = "/api/v1/accounts/export", tag = "accounts", params(AccountQuery), responses((status = 200, description = "CSV", content_type = "text/csv", body = String), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn accounts(
     State(state): State<AppState>,
     user: CurrentUser,

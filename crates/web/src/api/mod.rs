@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod export;
+pub mod openapi;
 pub mod org;
 pub mod views;
 
@@ -25,6 +26,7 @@ pub fn audited(r: impl IntoResponse) -> Response {
 /// Every API route.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/openapi.json", get(openapi::openapi_json))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))
         .route("/api/v1/auth/totp/enrollment", get(auth::totp_enrollment))

@@ -59,6 +59,7 @@ impl OrgUnitQuery {
 }
 
 /// `GET /api/v1/org-units`
+#[utoipa::path(get, path = "/api/v1/org-units", tag = "org-units", params(OrgUnitQuery), responses((status = 200, description = "Org units in scope", body = PageView<OrgUnitView>), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn list_org_units(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -77,6 +78,7 @@ pub async fn list_org_units(
 }
 
 /// `GET /api/v1/org-units/{id}`
+#[utoipa::path(get, path = "/api/v1/org-units/{id}", tag = "org-units", params(("id" = i64, Path, description = "Id")), responses((status = 200, description = "Org unit", body = OrgUnitView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn get_org_unit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -169,6 +171,7 @@ pub async fn create_org_unit_as(
 }
 
 /// `POST /api/v1/org-units`
+#[utoipa::path(post, path = "/api/v1/org-units", tag = "org-units", request_body = NewOrgUnitRequest, responses((status = 201, description = "Created", body = OrgUnitView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn create_org_unit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -228,6 +231,7 @@ pub async fn update_org_unit_as(
 }
 
 /// `PATCH /api/v1/org-units/{id}`
+#[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "org-units", params(("id" = i64, Path, description = "Id")), request_body = OrgUnitPatchRequest, responses((status = 200, description = "Updated", body = OrgUnitView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn update_org_unit(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -267,6 +271,7 @@ impl DepartmentQuery {
 }
 
 /// `GET /api/v1/departments`
+#[utoipa::path(get, path = "/api/v1/departments", tag = "departments", params(DepartmentQuery), responses((status = 200, description = "Departments in scope", body = PageView<DepartmentView>), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -285,6 +290,7 @@ pub async fn list_departments(
 }
 
 /// `GET /api/v1/departments/{id}`
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "departments", params(("id" = i64, Path, description = "Id")), responses((status = 200, description = "Department", body = DepartmentView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn get_department(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -345,6 +351,7 @@ pub async fn create_department_as(
 }
 
 /// `POST /api/v1/departments`
+#[utoipa::path(post, path = "/api/v1/departments", tag = "departments", request_body = NewDepartmentRequest, responses((status = 201, description = "Created", body = DepartmentView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn create_department(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -405,6 +412,7 @@ pub async fn update_department_as(
 }
 
 /// `PATCH /api/v1/departments/{id}`
+#[utoipa::path(patch, path = "/api/v1/departments/{id}", tag = "departments", params(("id" = i64, Path, description = "Id")), request_body = DepartmentPatchRequest, responses((status = 200, description = "Updated", body = DepartmentView), (status = 400, description = "Bad request", body = crate::error::Problem), (status = 401, description = "Not signed in", body = crate::error::Problem), (status = 403, description = "Forbidden", body = crate::error::Problem), (status = 404, description = "Not found or out of scope", body = crate::error::Problem), (status = 409, description = "Conflict", body = crate::error::Problem), (status = 422, description = "Invalid input", body = crate::error::Problem)))]
 pub async fn update_department(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -52,18 +52,25 @@ impl Resp {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 }
 
 async fn open_store() -> (Arc<dyn Store>, Box<dyn Any + Send>) {
     match std::env::var("ZONGZHI_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
-            let s = zongzhi_store_postgres::PgStore::connect_fresh_schema(&url).await.unwrap();
+            let s = zongzhi_store_postgres::PgStore::connect_fresh_schema(&url)
+                .await
+                .unwrap();
             (Arc::new(s), Box::new(()))
         }
         _ => {
-            let (s, guard) = zongzhi_store_sqlite::SqliteStore::open_temp().await.unwrap();
+            let (s, guard) = zongzhi_store_sqlite::SqliteStore::open_temp()
+                .await
+                .unwrap();
             (Arc::new(s), Box::new(guard))
         }
     }
@@ -88,8 +95,15 @@ impl TestApp {
             clock: clock.clone(),
             config: Arc::new(config),
         };
-        zongzhi_web::demo::seed_if_empty(&state, Some(PASSWORD)).await.unwrap();
-        TestApp { router: zongzhi_web::router(state.clone()), state, clock, _guard: guard }
+        zongzhi_web::demo::seed_if_empty(&state, Some(PASSWORD))
+            .await
+            .unwrap();
+        TestApp {
+            router: zongzhi_web::router(state.clone()),
+            state,
+            clock,
+            _guard: guard,
+        }
     }
 
     /// Sends a request.
@@ -98,11 +112,21 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Resp { status, headers, body }
+        Resp {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// A JSON request as `client` (CSRF header added for state-changing methods).
-    pub async fn call(&self, client: &Client, method: Method, path: &str, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Resp {
         let mut b = Request::builder().method(method.clone()).uri(path);
         if let Some(c) = &client.cookie {
             b = b.header(header::COOKIE, c);
@@ -113,7 +137,9 @@ impl TestApp {
             b = b.header("x-csrf-token", t);
         }
         let req = match body {
-            Some(v) => b.header(header::CONTENT_TYPE, "application/json").body(Body::from(v.to_string())),
+            Some(v) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(v.to_string())),
             None => b.body(Body::empty()),
         };
         self.send(req.unwrap()).await
@@ -126,9 +152,16 @@ impl TestApp {
     /// Signs in with a password only (the session may still need TOTP).
     pub async fn login_password(&self, username: &str, password: &str) -> (Resp, Client) {
         let r = self
-            .call(&Client::default(), Method::POST, "/api/v1/auth/login", Some(serde_json::json!({"username": username, "password": password})))
+            .call(
+                &Client::default(),
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
             .await;
-        let cookie = r.header("set-cookie").map(|c| c.split(';').next().unwrap_or("").to_owned());
+        let cookie = r
+            .header("set-cookie")
+            .map(|c| c.split(';').next().unwrap_or("").to_owned());
         let csrf = r.json()["csrf_token"].as_str().map(str::to_owned);
         (r, Client { cookie, csrf })
     }
@@ -143,7 +176,14 @@ impl TestApp {
                 let e = self.get(&client, "/api/v1/auth/totp/enrollment").await;
                 assert_eq!(e.status, StatusCode::OK, "{}", e.text());
                 let secret = e.json()["secret"].as_str().unwrap().to_owned();
-                let v = self.call(&client, Method::POST, "/api/v1/auth/totp", Some(serde_json::json!({"code": totp_now(&secret, self)}))).await;
+                let v = self
+                    .call(
+                        &client,
+                        Method::POST,
+                        "/api/v1/auth/totp",
+                        Some(serde_json::json!({"code": totp_now(&secret, self)})),
+                    )
+                    .await;
                 assert_eq!(v.status, StatusCode::OK, "{}", v.text());
                 client
             }
@@ -169,7 +209,10 @@ impl TestApp {
     /// Id of the org unit with `code`.
     pub async fn unit_id(&self, code: &str) -> i64 {
         let root = zongzhi_core::role::Scope::subtree(0, "/");
-        let f = zongzhi_store::OrgUnitFilter { q: Some(code.to_owned()), ..Default::default() };
+        let f = zongzhi_store::OrgUnitFilter {
+            q: Some(code.to_owned()),
+            ..Default::default()
+        };
         let page = self.state.store.list_org_units(&root, &f).await.unwrap();
         page.items.into_iter().find(|u| u.code == code).unwrap().id
     }
@@ -179,7 +222,13 @@ impl TestApp {
 pub fn totp_now(secret: &str, app: &TestApp) -> String {
     use totp_rs::{Algorithm, Builder, Secret};
     let bytes = Secret::try_from_base32(secret).unwrap();
-    let t = Builder::new().with_algorithm(Algorithm::SHA1).with_secret(bytes.as_bytes().to_vec()).with_account_name("x".to_owned()).build().unwrap();
-    let now = u64::try_from(zongzhi_core::clock::Clock::now(app.clock.as_ref()).timestamp()).unwrap();
+    let t = Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_secret(bytes.as_bytes().to_vec())
+        .with_account_name("x".to_owned())
+        .build()
+        .unwrap();
+    let now =
+        u64::try_from(zongzhi_core::clock::Clock::now(app.clock.as_ref()).timestamp()).unwrap();
     t.generate(now).to_string()
 }
