@@ -11,7 +11,11 @@ use figment::providers::{Env, Format, Toml};
 use zongzhi_web::Config;
 
 /// Builds the configuration from every source.
-pub fn load(file: Option<&Path>, data_dir: Option<&Path>, listen: Option<SocketAddr>) -> anyhow::Result<Config> {
+pub fn load(
+    file: Option<&Path>,
+    data_dir: Option<&Path>,
+    listen: Option<SocketAddr>,
+) -> anyhow::Result<Config> {
     let mut fig = Figment::new();
     match file {
         Some(f) => {
@@ -20,7 +24,9 @@ pub fn load(file: Option<&Path>, data_dir: Option<&Path>, listen: Option<SocketA
             }
             fig = fig.merge(Toml::file_exact(f));
         }
-        None if Path::new("zongzhi.toml").exists() => fig = fig.merge(Toml::file_exact("zongzhi.toml")),
+        None if Path::new("zongzhi.toml").exists() => {
+            fig = fig.merge(Toml::file_exact("zongzhi.toml"))
+        }
         None => {}
     }
     fig = fig.merge(Env::prefixed("ZONGZHI__").split("__").lowercase(true));

@@ -62,7 +62,10 @@ fn main() -> std::process::ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -95,7 +98,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             println!("migrations applied ({})", store.backend_name());
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => verify_audit(store.as_ref()).await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit(store.as_ref()).await,
     }
 }
 
@@ -103,10 +108,14 @@ async fn open_store(config: &Config, backend: Backend) -> anyhow::Result<Arc<dyn
     let url = config.database_url();
     Ok(match backend {
         Backend::Sqlite => Arc::new(
-            zongzhi_store_sqlite::SqliteStore::connect(&url).await.context("opening SQLite database")?,
+            zongzhi_store_sqlite::SqliteStore::connect(&url)
+                .await
+                .context("opening SQLite database")?,
         ),
         Backend::Postgres => Arc::new(
-            zongzhi_store_postgres::PgStore::connect(&url).await.context("connecting to PostgreSQL")?,
+            zongzhi_store_postgres::PgStore::connect(&url)
+                .await
+                .context("connecting to PostgreSQL")?,
         ),
     })
 }
@@ -116,7 +125,8 @@ fn keys(config: &Config) -> anyhow::Result<Keys> {
         Some(k) => Keys::from_base64(k.expose_secret()).context("crypto.key is not a valid key"),
         None => {
             let path = config.key_file();
-            Keys::load_or_create(&path).with_context(|| format!("field key file {}", path.display()))
+            Keys::load_or_create(&path)
+                .with_context(|| format!("field key file {}", path.display()))
         }
     }
 }
@@ -131,7 +141,11 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
         config: Arc::new(config.clone()),
     };
     if config.demo.enabled {
-        let pw = config.demo.password.as_ref().map(|p| p.expose_secret().to_owned());
+        let pw = config
+            .demo
+            .password
+            .as_ref()
+            .map(|p| p.expose_secret().to_owned());
         if let Some(report) = zongzhi_web::demo::seed_if_empty(&state, pw.as_deref()).await? {
             print_demo(&report);
         }
@@ -152,7 +166,12 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
 }
 
 fn print_demo(r: &zongzhi_web::demo::DemoReport) {
-    println!("已创建演示辖区: {} 个单位, {} 个入驻部门, {} 个账号", r.units, r.departments, r.accounts.len());
+    println!(
+        "已创建演示辖区: {} 个单位, {} 个入驻部门, {} 个账号",
+        r.units,
+        r.departments,
+        r.accounts.len()
+    );
     for a in &r.accounts {
         println!("  {:<22} {}", a.username, a.description);
     }
@@ -167,7 +186,10 @@ async fn verify_audit(store: &dyn Store) -> anyhow::Result<std::process::ExitCod
     let mut v = ChainVerifier::default();
     let mut after = 0;
     loop {
-        let rows = store.audit_chain(after, 1000).await.context("reading the audit log")?;
+        let rows = store
+            .audit_chain(after, 1000)
+            .await
+            .context("reading the audit log")?;
         let Some(last) = rows.last() else { break };
         after = last.seq;
         for e in &rows {

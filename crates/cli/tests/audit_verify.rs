@@ -13,7 +13,10 @@ fn verify(dir: &std::path::Path) -> (i32, String) {
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 #[tokio::test]
@@ -23,7 +26,8 @@ async fn verify_finds_the_first_tampered_row() {
     let store = SqliteStore::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     for i in 0..5 {
-        let e = NewAuditEntry::new("auth.login", "session", AuditOutcome::Success).by(Some(i), "someone");
+        let e = NewAuditEntry::new("auth.login", "session", AuditOutcome::Success)
+            .by(Some(i), "someone");
         store.append_audit(e).await.unwrap();
     }
     let (code, out) = verify(dir.path());
@@ -31,17 +35,32 @@ async fn verify_finds_the_first_tampered_row() {
     assert!(out.contains("5 rows verified"), "{out}");
 
     // Someone with file access edits row 3 behind the application's back.
-    sqlx::query("DROP TRIGGER audit_log_no_update").execute(store.pool()).await.unwrap();
-    sqlx::query("UPDATE audit_log SET outcome = 'failure' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_log SET outcome = 'failure' WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
     let (code, out) = verify(dir.path());
     assert_ne!(code, 0);
     assert!(out.contains("BROKEN at seq 3"), "{out}");
 
     // A deleted row is found too.
-    sqlx::query("UPDATE audit_log SET outcome = 'success' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_log SET outcome = 'success' WHERE seq = 3")
+        .execute(store.pool())
+        .await
+        .unwrap();
     assert_eq!(verify(dir.path()).0, 0);
-    sqlx::query("DROP TRIGGER audit_log_no_delete").execute(store.pool()).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(store.pool()).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_log_no_delete")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
     let (code, out) = verify(dir.path());
     assert_ne!(code, 0);
     assert!(out.contains("BROKEN at seq 2"), "{out}");

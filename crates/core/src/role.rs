@@ -92,7 +92,7 @@ impl Role {
         use Permission::*;
         match self {
             Self::SysAdmin => &[ReadOrg, ManageOrg, ReadAccounts, ManageAccounts],
-            Self::SecurityAdmin => &[ReadOrg, ReadAccounts, ManageRoles, ManagePolicies],
+            Self::SecurityAdmin => &[ReadAccounts, ManageRoles, ManagePolicies],
             Self::Auditor => &[ReadAudit],
             Self::Leader => &[ReadOrg, ReadCases],
             Self::Dispatcher => &[ReadOrg, ReadCases, WriteCases],

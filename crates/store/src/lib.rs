@@ -57,7 +57,11 @@ pub trait OrgStore: Send + Sync {
     /// One unit inside `scope`.
     async fn get_org_unit(&self, scope: &Scope, id: OrgUnitId) -> StoreResult<OrgUnit>;
     /// Units inside `scope` matching `filter`, ordered by path.
-    async fn list_org_units(&self, scope: &Scope, filter: &OrgUnitFilter) -> StoreResult<Page<OrgUnit>>;
+    async fn list_org_units(
+        &self,
+        scope: &Scope,
+        filter: &OrgUnitFilter,
+    ) -> StoreResult<Page<OrgUnit>>;
     /// How many units inside `scope` match `filter` (ignores the cursor and limit).
     async fn count_org_units(&self, scope: &Scope, filter: &OrgUnitFilter) -> StoreResult<i64>;
     /// Edits a unit inside `scope`.
@@ -85,7 +89,8 @@ pub trait OrgStore: Send + Sync {
         filter: &DepartmentFilter,
     ) -> StoreResult<Page<Department>>;
     /// How many departments inside `scope` match `filter`.
-    async fn count_departments(&self, scope: &Scope, filter: &DepartmentFilter) -> StoreResult<i64>;
+    async fn count_departments(&self, scope: &Scope, filter: &DepartmentFilter)
+    -> StoreResult<i64>;
     /// Edits a department inside `scope`.
     async fn update_department(
         &self,
@@ -109,7 +114,11 @@ pub trait AccountStore: Send + Sync {
     /// One account whose unit is inside `scope`.
     async fn get_account(&self, scope: &Scope, id: AccountId) -> StoreResult<Account>;
     /// Accounts inside `scope` matching `filter`, ordered by id.
-    async fn list_accounts(&self, scope: &Scope, filter: &AccountFilter) -> StoreResult<Page<Account>>;
+    async fn list_accounts(
+        &self,
+        scope: &Scope,
+        filter: &AccountFilter,
+    ) -> StoreResult<Page<Account>>;
     /// How many accounts inside `scope` match `filter`.
     async fn count_accounts(&self, scope: &Scope, filter: &AccountFilter) -> StoreResult<i64>;
     /// Edits an account inside `scope`. Disabling it also ends its sessions.
@@ -131,7 +140,12 @@ pub trait AccountStore: Send + Sync {
         audit: NewAuditEntry,
     ) -> StoreResult<()>;
     /// Clears the lock and failure count of an account inside `scope`.
-    async fn unlock_account(&self, scope: &Scope, id: AccountId, audit: NewAuditEntry) -> StoreResult<()>;
+    async fn unlock_account(
+        &self,
+        scope: &Scope,
+        id: AccountId,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
 
     /// Credentials for sign-in, by username. Not scoped: identity, not data access.
     async fn find_login(&self, username: &str) -> StoreResult<Option<LoginRecord>>;

@@ -4,9 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use zongzhi_core::account::{AccountId, AccountStatus, DisplayName, Username};
 use zongzhi_core::audit::AuditOutcome;
-use zongzhi_core::org::{
-    DepartmentId, DepartmentKind, OrgCode, OrgLevel, OrgUnitId, UnitName,
-};
+use zongzhi_core::org::{DepartmentId, DepartmentKind, OrgCode, OrgLevel, OrgUnitId, UnitName};
 use zongzhi_core::role::Role;
 
 /// Largest page a list call returns.
@@ -308,9 +306,14 @@ impl SessionStage {
 
     /// Parses the stable identifier.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Full, Self::NeedsTotp, Self::NeedsEnrollment, Self::NeedsPasswordChange]
-            .into_iter()
-            .find(|x| x.as_str() == s)
+        [
+            Self::Full,
+            Self::NeedsTotp,
+            Self::NeedsEnrollment,
+            Self::NeedsPasswordChange,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
     }
 }
 

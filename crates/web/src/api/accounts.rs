@@ -7,7 +7,6 @@ use axum::response::Response;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 use zongzhi_core::account::{AccountStatus, DisplayName, NewPassword, Username};
-use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 use zongzhi_core::personal::PhoneNo;
 use zongzhi_core::role::{Permission, Role};
 use zongzhi_store::{Account, AccountFilter, AccountPatch, NewAccount};
@@ -223,13 +222,11 @@ pub async fn create_account_as(
     }
     let sealed = phone.as_ref().map(|p| seal_phone(state, p)).transpose()?;
     let password_hash = hash_password(password.expose().to_owned()).await?;
-    let audit = NewAuditEntry::new("account.create", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .detail(json!({
-            "username": username.as_str(),
-            "org_unit_id": req.org_unit_id,
-            "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        }));
+    let audit = ctx.audit("account.create", "account").detail(json!({
+        "username": username.as_str(),
+        "org_unit_id": req.org_unit_id,
+        "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+    }));
     let (phone_enc, phone_index, phone_masked) = match sealed {
         Some((e, i, m)) => (Some(e), Some(i), Some(m)),
         None => (None, None, None),
@@ -353,8 +350,8 @@ pub async fn update_account_as(
         Some(None) => Some(None),
         None => None,
     };
-    let audit = NewAuditEntry::new("account.update", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
+    let audit = ctx
+        .audit("account.update", "account")
         .target(id)
         .detail(json!({
             "display_name": display_name.is_some(),
@@ -410,9 +407,7 @@ pub async fn reset_password_as(
     let pw = NewPassword::parse(new_password, &username)
         .map_err(|e| ApiError::field("new_password", e.code(), e.message_zh()))?;
     let hash = hash_password(pw.expose().to_owned()).await?;
-    let audit = NewAuditEntry::new("account.password_reset", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .target(id);
+    let audit = ctx.audit("account.password_reset", "account").target(id);
     state
         .store
         .set_password(&ctx.scope(), id, &hash, true, audit)
@@ -435,9 +430,7 @@ pub async fn reset_password(
 /// Unlocks an account (system admin).
 pub async fn unlock_as(state: &AppState, ctx: &SessionCtx, id: i64) -> ApiResult<()> {
     ctx.require(Permission::ManageAccounts)?;
-    let audit = NewAuditEntry::new("account.unlock", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .target(id);
+    let audit = ctx.audit("account.unlock", "account").target(id);
     Ok(state.store.unlock_account(&ctx.scope(), id, audit).await?)
 }
 
@@ -473,9 +466,7 @@ pub async fn reveal_phone_as(
         .map(|enc| state.cipher.decrypt(enc, PHONE_AAD))
         .transpose()
         .map_err(|e| ApiError::internal(&e))?;
-    let audit = NewAuditEntry::new("account.phone_reveal", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .target(id);
+    let audit = ctx.audit("account.phone_reveal", "account").target(id);
     state.store.append_audit(audit).await?;
     Ok(phone)
 }

@@ -7,7 +7,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use zongzhi_core::account::{NewPassword, Username};
-use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 
 use super::views::MeView;
 use crate::auth::login::{clear_cookie_header, session_cookie_header, sign_in};
@@ -89,8 +88,7 @@ pub async fn logout(
     PartialUser(ctx): PartialUser,
 ) -> ApiResult<Response> {
     state.store.delete_session(&ctx.session.token_hash).await?;
-    let audit = NewAuditEntry::new("auth.logout", "session", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username);
+    let audit = ctx.audit("auth.logout", "session");
     state.store.append_audit(audit).await?;
     Ok((
         StatusCode::NO_CONTENT,
@@ -188,8 +186,8 @@ pub async fn change_own_password(
         ));
     }
     let hash = hash_password(new_pw.expose().to_owned()).await?;
-    let audit = NewAuditEntry::new("account.password_change", "account", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
+    let audit = ctx
+        .audit("account.password_change", "account")
         .target(ctx.account.id);
     // Own unit scope: the account is always inside it.
     state

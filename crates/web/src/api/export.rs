@@ -5,7 +5,6 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 use zongzhi_core::role::Permission;
 
 use super::accounts::AccountQuery;
@@ -42,8 +41,8 @@ fn finish(w: csv::Writer<Vec<u8>>) -> ApiResult<Vec<u8>> {
 }
 
 async fn audit(state: &AppState, ctx: &SessionCtx, what: &str, rows: usize) -> ApiResult<()> {
-    let e = NewAuditEntry::new(&format!("{what}.export"), what, AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
+    let e = ctx
+        .audit(&format!("{what}.export"), what)
         .detail(json!({ "rows": rows }));
     state.store.append_audit(e).await?;
     Ok(())

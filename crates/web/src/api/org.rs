@@ -6,7 +6,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
-use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 use zongzhi_core::org::{DepartmentKind, OrgCode, OrgLevel, UnitName};
 use zongzhi_core::role::Permission;
 use zongzhi_store::{
@@ -152,11 +151,9 @@ pub async fn create_org_unit_as(
             "validation_failed",
         ));
     };
-    let audit = NewAuditEntry::new("org_unit.create", "org_unit", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .detail(
-            json!({ "code": code.as_str(), "level": level.as_str(), "parent_id": req.parent_id }),
-        );
+    let audit = ctx.audit("org_unit.create", "org_unit").detail(
+        json!({ "code": code.as_str(), "level": level.as_str(), "parent_id": req.parent_id }),
+    );
     let new = NewOrgUnit {
         parent_id: Some(req.parent_id),
         level,
@@ -213,12 +210,9 @@ pub async fn update_org_unit_as(
         Some(v) => Some(parse_geojson(Some(v)).map_err(|(c, m)| ApiError::field("geojson", c, m))?),
         None => None,
     };
-    let audit = NewAuditEntry::new("org_unit.update", "org_unit", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
-        .target(id)
-        .detail(
-            json!({ "name": name.is_some(), "active": req.active, "geojson": geojson.is_some() }),
-        );
+    let audit = ctx.audit("org_unit.update", "org_unit").target(id).detail(
+        json!({ "name": name.is_some(), "active": req.active, "geojson": geojson.is_some() }),
+    );
     let patch = OrgUnitPatch {
         name,
         geojson,
@@ -336,8 +330,8 @@ pub async fn create_department_as(
             "validation_failed",
         ));
     };
-    let audit = NewAuditEntry::new("department.create", "department", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
+    let audit = ctx
+        .audit("department.create", "department")
         .detail(json!({ "org_unit_id": req.org_unit_id, "kind": kind.as_str() }));
     let new = NewDepartment {
         org_unit_id: req.org_unit_id,
@@ -396,8 +390,7 @@ pub async fn update_department_as(
             })?),
             None => None,
         };
-    let audit = NewAuditEntry::new("department.update", "department", AuditOutcome::Success)
-        .by(Some(ctx.account.id), &ctx.account.username)
+    let audit = ctx.audit("department.update", "department")
         .target(id)
         .detail(json!({ "name": name.is_some(), "kind": kind.map(|k| k.as_str()), "active": req.active }));
     let patch = DepartmentPatch {

@@ -8,6 +8,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
+use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 use zongzhi_core::role::{Permission, Role, Scope, roles_grant};
 use zongzhi_store::{Account, Session, SessionStage};
 
@@ -23,6 +24,8 @@ pub struct SessionCtx {
     pub session: Session,
     /// Its account.
     pub account: Account,
+    /// The client address of this request, for audit rows.
+    pub ip: Option<String>,
 }
 
 impl SessionCtx {
@@ -47,6 +50,13 @@ impl SessionCtx {
         } else {
             Err(ApiError::forbidden())
         }
+    }
+
+    /// A successful audit row for an action by this user, with the client address.
+    pub fn audit(&self, action: &str, target_type: &str) -> NewAuditEntry {
+        NewAuditEntry::new(action, target_type, AuditOutcome::Success)
+            .by(Some(self.account.id), &self.account.username)
+            .ip(self.ip.clone())
     }
 
     /// Whether the user holds `r`.
@@ -97,8 +107,12 @@ pub async fn session_layer(
     let path = req.uri().path().to_owned();
     let api = is_api(&path);
     let mut ctx: Option<SessionCtx> = None;
+    let ip = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
     if let Some(token) = session_cookie(req.headers()) {
-        match load(&state, &token).await {
+        match load(&state, &token, ip).await {
             Ok(Loaded::Active(c)) => ctx = Some(*c),
             Ok(Loaded::Expired) => {
                 req.extensions_mut().insert(Expired);
@@ -145,7 +159,7 @@ enum Loaded {
     None,
 }
 
-async fn load(state: &AppState, token: &str) -> Result<Loaded, ApiError> {
+async fn load(state: &AppState, token: &str, ip: Option<String>) -> Result<Loaded, ApiError> {
     let hash = token_hash(token);
     let Some(session) = state.store.get_session(&hash).await? else {
         return Ok(Loaded::None);
@@ -165,7 +179,11 @@ async fn load(state: &AppState, token: &str) -> Result<Loaded, ApiError> {
     if now - session.last_seen_at > Duration::seconds(30) {
         state.store.touch_session(&hash, now).await?;
     }
-    Ok(Loaded::Active(Box::new(SessionCtx { session, account })))
+    Ok(Loaded::Active(Box::new(SessionCtx {
+        session,
+        account,
+        ip,
+    })))
 }
 
 /// Checks the CSRF token in the header or, for a urlencoded form, the `csrf_token` field.

@@ -45,10 +45,9 @@ pub async fn enrollment(state: &AppState, ctx: &SessionCtx) -> Result<Enrollment
                 .cipher
                 .encrypt(&s, AAD)
                 .map_err(|e| ApiError::internal(&e))?;
-            let audit =
-                NewAuditEntry::new("auth.totp_secret_issued", "account", AuditOutcome::Success)
-                    .by(Some(ctx.account.id), &ctx.account.username)
-                    .target(ctx.account.id);
+            let audit = ctx
+                .audit("auth.totp_secret_issued", "account")
+                .target(ctx.account.id);
             state
                 .store
                 .set_totp(ctx.account.id, Some(enc), false, audit)
