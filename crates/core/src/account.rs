@@ -72,9 +72,14 @@ impl std::fmt::Debug for NewPassword {
 }
 
 impl NewPassword {
-    /// Checks `pw` against the policy for the account `username`.
+    /// Checks `pw` against the baseline policy for the account `username`.
     pub fn parse(pw: &str, username: &Username) -> Result<Self, AccountError> {
-        if pw.chars().count() < 8 || pw.len() > 128 {
+        Self::parse_with(pw, username, 8)
+    }
+
+    /// Checks `pw` with a minimum length of `min_len` (never below 8).
+    pub fn parse_with(pw: &str, username: &Username, min_len: usize) -> Result<Self, AccountError> {
+        if pw.chars().count() < min_len.max(8) || pw.len() > 128 {
             return Err(AccountError::PasswordTooShort);
         }
         let classes = [
@@ -127,14 +132,116 @@ impl AccountStatus {
     }
 }
 
-/// What a failed sign-in does to the lockout counters: the new failure count and,
-/// when it reaches the limit, the time the lock ends (the counter then starts again).
+/// How many failed sign-ins lock an account, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutRule {
+    /// Failures that lock.
+    pub max_failed: i64,
+    /// How long the lock lasts.
+    pub lockout: Duration,
+}
+
+impl Default for LockoutRule {
+    fn default() -> Self {
+        Self {
+            max_failed: MAX_FAILED_LOGINS,
+            lockout: LOCKOUT,
+        }
+    }
+}
+
+impl LockoutRule {
+    /// What a failed sign-in does to the counters: the new failure count and, when it
+    /// reaches the limit, the time the lock ends (the counter then starts again).
+    pub fn after_failure(
+        &self,
+        failed_before: i64,
+        now: DateTime<Utc>,
+    ) -> (i64, Option<DateTime<Utc>>) {
+        let failed = failed_before + 1;
+        if failed >= self.max_failed {
+            (0, Some(now + self.lockout))
+        } else {
+            (failed, None)
+        }
+    }
+}
+
+/// [`LockoutRule::after_failure`] with the baseline rule (5 failures, 15 minutes).
 pub fn after_failed_login(failed_before: i64, now: DateTime<Utc>) -> (i64, Option<DateTime<Utc>>) {
-    let failed = failed_before + 1;
-    if failed >= MAX_FAILED_LOGINS {
-        (0, Some(now + LOCKOUT))
-    } else {
-        (failed, None)
+    LockoutRule::default().after_failure(failed_before, now)
+}
+
+/// The security policy the security admin (安全管理员) maintains. It may only be made
+/// stricter than the 等保 level-3 baseline that the defaults encode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecurityPolicy {
+    /// Failed sign-ins that lock an account (3–5).
+    pub max_failed_logins: i64,
+    /// Minutes an account stays locked (15–1440).
+    pub lockout_minutes: i64,
+    /// Minutes of inactivity that end a session (5–30).
+    pub idle_timeout_minutes: i64,
+    /// Shortest password (8–32).
+    pub password_min_length: usize,
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        Self {
+            max_failed_logins: MAX_FAILED_LOGINS,
+            lockout_minutes: 15,
+            idle_timeout_minutes: 30,
+            password_min_length: 8,
+        }
+    }
+}
+
+impl SecurityPolicy {
+    /// Setting key the policy is stored under.
+    pub const SETTING_KEY: &'static str = "security_policy";
+
+    /// Each out-of-range field as (field, code, Chinese message).
+    pub fn problems(&self) -> Vec<(&'static str, &'static str, &'static str)> {
+        let mut v = Vec::new();
+        if !(3..=5).contains(&self.max_failed_logins) {
+            v.push((
+                "max_failed_logins",
+                "policy_out_of_range",
+                "连续失败次数须为3至5次",
+            ));
+        }
+        if !(15..=1440).contains(&self.lockout_minutes) {
+            v.push((
+                "lockout_minutes",
+                "policy_out_of_range",
+                "锁定时长须为15至1440分钟",
+            ));
+        }
+        if !(5..=30).contains(&self.idle_timeout_minutes) {
+            v.push((
+                "idle_timeout_minutes",
+                "policy_out_of_range",
+                "空闲超时须为5至30分钟",
+            ));
+        }
+        if !(8..=32).contains(&self.password_min_length) {
+            v.push((
+                "password_min_length",
+                "policy_out_of_range",
+                "密码最短长度须为8至32位",
+            ));
+        }
+        v
+    }
+
+    /// The lockout rule of this policy.
+    pub fn lockout_rule(&self) -> LockoutRule {
+        LockoutRule {
+            max_failed: self.max_failed_logins,
+            lockout: Duration::minutes(self.lockout_minutes),
+        }
     }
 }
 
@@ -148,7 +255,7 @@ pub enum AccountError {
     #[error("display name must be 1-32 characters")]
     BadDisplayName,
     /// Password shorter than 8.
-    #[error("password must be at least 8 characters")]
+    #[error("password is shorter than the policy allows")]
     PasswordTooShort,
     /// Fewer than 3 character classes.
     #[error("password must mix at least three of lower case, upper case, digits and symbols")]
@@ -179,7 +286,7 @@ impl AccountError {
         match self {
             Self::BadUsername => "用户名须为3至32位小写字母、数字或 _ . -，且以字母开头",
             Self::BadDisplayName => "姓名须为1至32个字符",
-            Self::PasswordTooShort => "密码至少8位",
+            Self::PasswordTooShort => "密码长度不足（至少8位，以安全策略为准）",
             Self::PasswordTooSimple => "密码须包含大写字母、小写字母、数字、符号中的至少三类",
             Self::PasswordContainsUsername => "密码不能包含用户名",
             Self::NoRoles => "至少选择一个角色",
@@ -225,6 +332,35 @@ mod tests {
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("a b c").is_err());
         assert!(Username::parse("<script>").is_err());
+    }
+
+    #[test]
+    fn policy_may_only_be_stricter() {
+        assert!(SecurityPolicy::default().problems().is_empty());
+        let lax = SecurityPolicy {
+            max_failed_logins: 10,
+            lockout_minutes: 5,
+            idle_timeout_minutes: 60,
+            password_min_length: 6,
+        };
+        assert_eq!(lax.problems().len(), 4);
+        let strict = SecurityPolicy {
+            max_failed_logins: 3,
+            lockout_minutes: 60,
+            idle_timeout_minutes: 10,
+            password_min_length: 12,
+        };
+        assert!(strict.problems().is_empty());
+        let now = Utc::now();
+        assert_eq!(
+            strict.lockout_rule().after_failure(2, now),
+            (0, Some(now + Duration::minutes(60)))
+        );
+        let u = user();
+        assert_eq!(
+            NewPassword::parse_with("Abcdef12!", &u, 12).err(),
+            Some(AccountError::PasswordTooShort)
+        );
     }
 
     #[test]

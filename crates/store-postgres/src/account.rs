@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::QueryBuilder;
-use zongzhi_core::account::{AccountId, AccountStatus, after_failed_login};
+use zongzhi_core::account::{AccountId, AccountStatus, LockoutRule};
 use zongzhi_core::audit::NewAuditEntry;
 use zongzhi_core::role::Scope;
 use zongzhi_store::{
@@ -243,6 +243,7 @@ impl AccountStore for PgStore {
         &self,
         id: AccountId,
         now: DateTime<Utc>,
+        rule: LockoutRule,
         audit: NewAuditEntry,
     ) -> StoreResult<LoginFailureState> {
         let mut tx = self.pool.begin().await.map_err(db)?;
@@ -254,7 +255,7 @@ impl AccountStore for PgStore {
         .await
         .map_err(db)?;
         let (failed_logins, locked_until) =
-            after_failed_login(before.ok_or(StoreError::NotFound)?, now);
+            rule.after_failure(before.ok_or(StoreError::NotFound)?, now);
         // A failure that does not lock leaves an existing lock alone.
         sqlx::query(
             "UPDATE accounts SET failed_logins = $2, locked_until = COALESCE($3, locked_until), \

@@ -248,7 +248,12 @@ async fn concurrent_login_failures_are_not_lost() {
     let now = chrono::Utc::now();
     let fail = async || {
         store
-            .record_login_failure(a.id, now, entry("auth.login"))
+            .record_login_failure(
+                a.id,
+                now,
+                zongzhi_core::account::LockoutRule::default(),
+                entry("auth.login"),
+            )
             .await
             .unwrap();
     };

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
-use zongzhi_core::account::{AccountId, AccountStatus, after_failed_login};
+use zongzhi_core::account::{AccountId, AccountStatus, LockoutRule};
 use zongzhi_core::audit::NewAuditEntry;
 use zongzhi_core::role::Scope;
 use zongzhi_store::{
@@ -197,11 +197,12 @@ pub(crate) async fn login_failure(
     pool: &SqlitePool,
     id: AccountId,
     now: DateTime<Utc>,
+    rule: LockoutRule,
     audit: NewAuditEntry,
 ) -> StoreResult<LoginFailureState> {
     let mut tx = begin_write(pool).await?;
     let before = fetch_any(&mut *tx, id).await?.failed_logins;
-    let (failed_logins, locked_until) = after_failed_login(before, now);
+    let (failed_logins, locked_until) = rule.after_failure(before, now);
     sqlx::query(
         "UPDATE accounts SET failed_logins = ?, locked_until = COALESCE(?, locked_until), \
          updated_at = ? WHERE id = ?",

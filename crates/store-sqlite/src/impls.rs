@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use zongzhi_core::account::AccountId;
+use zongzhi_core::account::{AccountId, LockoutRule};
 use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
@@ -161,9 +161,10 @@ impl AccountStore for SqliteStore {
         &self,
         id: AccountId,
         now: DateTime<Utc>,
+        rule: LockoutRule,
         audit: NewAuditEntry,
     ) -> StoreResult<LoginFailureState> {
-        account_writes::login_failure(&self.pool, id, now, audit).await
+        account_writes::login_failure(&self.pool, id, now, rule, audit).await
     }
 
     async fn record_login_success(

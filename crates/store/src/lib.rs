@@ -15,7 +15,7 @@ pub use model::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use zongzhi_core::account::AccountId;
+use zongzhi_core::account::{AccountId, LockoutRule};
 use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
@@ -156,6 +156,7 @@ pub trait AccountStore: Send + Sync {
         &self,
         id: AccountId,
         now: DateTime<Utc>,
+        rule: LockoutRule,
         audit: NewAuditEntry,
     ) -> StoreResult<LoginFailureState>;
     /// Clears the failure count and stamps the last sign-in.

@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod messages;
 pub mod middleware;
+pub mod policy;
 pub mod state;
 
 pub use config::Config;

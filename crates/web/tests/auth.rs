@@ -396,3 +396,74 @@ async fn account_lifecycle_and_audited_phone_reveal() {
     assert_eq!(r.json()["code"], "account_disabled");
     assert!(app.audit_chain_ok().await > 0);
 }
+
+#[tokio::test]
+async fn security_admin_tightens_the_policy_and_it_applies_at_once() {
+    let app = TestApp::new().await;
+    let security = app.login("security").await;
+    let admin = app.login("admin").await;
+    assert_eq!(
+        app.get(&admin, "/api/v1/security-policy").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let lax = json!({"max_failed_logins": 10, "lockout_minutes": 5, "idle_timeout_minutes": 60, "password_min_length": 6});
+    let r = app
+        .call(&security, Method::PUT, "/api/v1/security-policy", Some(lax))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"].as_array().map(Vec::len), Some(4));
+    let strict = json!({"max_failed_logins": 3, "lockout_minutes": 60, "idle_timeout_minutes": 10, "password_min_length": 12});
+    let r = app
+        .call(
+            &security,
+            Method::PUT,
+            "/api/v1/security-policy",
+            Some(strict.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        app.get(&security, "/api/v1/security-policy").await.json(),
+        strict
+    );
+    // Three failures now lock, for an hour.
+    for _ in 0..2 {
+        assert_eq!(
+            app.login_password("mediator", "Wrong!pass1").await.0.json()["code"],
+            "invalid_credentials"
+        );
+    }
+    assert_eq!(
+        app.login_password("mediator", "Wrong!pass1").await.0.json()["code"],
+        "account_locked"
+    );
+    app.clock.advance(Duration::minutes(30));
+    assert_eq!(
+        app.login_password("mediator", PASSWORD).await.0.json()["code"],
+        "account_locked"
+    );
+    // Ten idle minutes end a session.
+    let c = app.login("leader").await;
+    app.clock.advance(Duration::minutes(11));
+    assert_eq!(
+        app.get(&c, "/api/v1/me").await.json()["code"],
+        "session_expired"
+    );
+    // New passwords need twelve characters.
+    let admin = app.login("admin").await;
+    let town = app.unit_id("339901001").await;
+    let r = app
+        .call(&admin, Method::POST, "/api/v1/accounts", Some(json!({
+            "username": "short_pw", "display_name": "短密码", "password": "Abcdef12!", "org_unit_id": town, "roles": ["intake"]
+        })))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["errors"][0]["field"], "password");
+    let auditor = app.login("auditor").await;
+    assert_eq!(
+        app.get(&auditor, "/api/v1/audit?action=security_policy.")
+            .await
+            .json()["total"],
+        1
+    );
+}

@@ -132,7 +132,12 @@ pub async fn every_write_audits_once(store: &dyn Store) {
         .unwrap();
     step("a.unlock").await;
     store
-        .record_login_failure(a.id, now(), audit("a.fail"))
+        .record_login_failure(
+            a.id,
+            now(),
+            zongzhi_core::account::LockoutRule::default(),
+            audit("a.fail"),
+        )
         .await
         .unwrap();
     step("a.fail").await;

@@ -39,7 +39,12 @@ pub async fn set_password_ends_sessions_and_clears_lock(store: &dyn Store) {
     let t = now();
     for _ in 0..6 {
         store
-            .record_login_failure(a.id, t, audit("auth.login"))
+            .record_login_failure(
+                a.id,
+                t,
+                zongzhi_core::account::LockoutRule::default(),
+                audit("auth.login"),
+            )
             .await
             .unwrap();
     }
@@ -99,13 +104,23 @@ pub async fn five_failures_lock(store: &dyn Store) {
     let before = audit_count(store).await;
     for i in 1..5 {
         let s = store
-            .record_login_failure(a.id, t, audit("auth.login"))
+            .record_login_failure(
+                a.id,
+                t,
+                zongzhi_core::account::LockoutRule::default(),
+                audit("auth.login"),
+            )
             .await
             .unwrap();
         assert_eq!((s.failed_logins, s.locked_until), (i, None));
     }
     let s = store
-        .record_login_failure(a.id, t, audit("auth.login"))
+        .record_login_failure(
+            a.id,
+            t,
+            zongzhi_core::account::LockoutRule::default(),
+            audit("auth.login"),
+        )
         .await
         .unwrap();
     assert_eq!((s.failed_logins, s.locked_until), (0, Some(t + LOCKOUT)));
@@ -115,7 +130,12 @@ pub async fn five_failures_lock(store: &dyn Store) {
     assert!(acc.is_locked(t + Duration::minutes(14)));
     assert!(!acc.is_locked(t + Duration::minutes(16)));
     let r = store
-        .record_login_failure(a.id + 999, t, audit("auth.login"))
+        .record_login_failure(
+            a.id + 999,
+            t,
+            zongzhi_core::account::LockoutRule::default(),
+            audit("auth.login"),
+        )
         .await;
     assert_not_found(r);
 }
@@ -127,7 +147,12 @@ pub async fn unlock(store: &dyn Store) {
     let t = now();
     for _ in 0..7 {
         store
-            .record_login_failure(a.id, t, audit("auth.login"))
+            .record_login_failure(
+                a.id,
+                t,
+                zongzhi_core::account::LockoutRule::default(),
+                audit("auth.login"),
+            )
             .await
             .unwrap();
     }
@@ -154,11 +179,21 @@ pub async fn login_success(store: &dyn Store) {
     let a = mk_account(store, "liam", &city).await;
     let t = now();
     store
-        .record_login_failure(a.id, t, audit("auth.login"))
+        .record_login_failure(
+            a.id,
+            t,
+            zongzhi_core::account::LockoutRule::default(),
+            audit("auth.login"),
+        )
         .await
         .unwrap();
     store
-        .record_login_failure(a.id, t, audit("auth.login"))
+        .record_login_failure(
+            a.id,
+            t,
+            zongzhi_core::account::LockoutRule::default(),
+            audit("auth.login"),
+        )
         .await
         .unwrap();
     let before = audit_count(store).await;

@@ -173,6 +173,7 @@ pub async fn create_account_as(
     req: NewAccountRequest,
 ) -> ApiResult<Account> {
     ctx.require(Permission::ManageAccounts)?;
+    let min_len = crate::policy::current(state).await?.password_min_length;
     let mut v = Validation::default();
     let username = v.check(
         "username",
@@ -185,7 +186,8 @@ pub async fn create_account_as(
     let password = match &username {
         Some(u) => v.check(
             "password",
-            NewPassword::parse(&req.password, u).map_err(|e| (e.code(), e.message_zh())),
+            NewPassword::parse_with(&req.password, u, min_len)
+                .map_err(|e| (e.code(), e.message_zh())),
         ),
         None => None,
     };
@@ -404,8 +406,12 @@ pub async fn reset_password_as(
     ctx.require(Permission::ManageAccounts)?;
     let target = state.store.get_account(&ctx.scope(), id).await?;
     let username = Username::parse(&target.username).map_err(|_| ApiError::not_found())?;
-    let pw = NewPassword::parse(new_password, &username)
-        .map_err(|e| ApiError::field("new_password", e.code(), e.message_zh()))?;
+    let pw = NewPassword::parse_with(
+        new_password,
+        &username,
+        crate::policy::current(state).await?.password_min_length,
+    )
+    .map_err(|e| ApiError::field("new_password", e.code(), e.message_zh()))?;
     let hash = hash_password(pw.expose().to_owned()).await?;
     let audit = ctx.audit("account.password_reset", "account").target(id);
     state

@@ -171,8 +171,12 @@ pub async fn change_own_password(
         return Err(ApiError::forbidden());
     }
     let username = Username::parse(&ctx.account.username).map_err(|_| ApiError::forbidden())?;
-    let new_pw = NewPassword::parse(new, &username)
-        .map_err(|e| ApiError::field("new_password", e.code(), e.message_zh()))?;
+    let new_pw = NewPassword::parse_with(
+        new,
+        &username,
+        crate::policy::current(state).await?.password_min_length,
+    )
+    .map_err(|e| ApiError::field("new_password", e.code(), e.message_zh()))?;
     let rec = state
         .store
         .find_login(&ctx.account.username)

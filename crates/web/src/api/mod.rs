@@ -67,6 +67,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/unlock", post(accounts::unlock))
         .route("/api/v1/accounts/{id}/phone", get(accounts::reveal_phone))
         .route("/api/v1/audit", get(audit::list_audit))
+        .route(
+            "/api/v1/security-policy",
+            get(crate::policy::get_policy).put(crate::policy::put_policy),
+        )
         .route("/api/v1/{*rest}", axum::routing::any(not_found))
 }
 

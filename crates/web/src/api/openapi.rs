@@ -39,6 +39,8 @@ use super::{accounts, audit, auth, export, org};
         export::departments,
         export::accounts,
         audit::list_audit,
+        crate::policy::get_policy,
+        crate::policy::put_policy,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError))
 )]

@@ -36,6 +36,7 @@ pub async fn sign_in(
     ip: Option<String>,
 ) -> Result<NewSession, ApiError> {
     let now = state.clock.now();
+    let policy = crate::policy::current(state).await?;
     let typed = typed_username(username);
     let fail = |reason: &str| {
         NewAuditEntry::new("auth.login", "session", AuditOutcome::Failure)
@@ -63,13 +64,18 @@ pub async fn sign_in(
     if !verify_password(password.to_owned(), rec.password_hash).await? {
         let st = state
             .store
-            .record_login_failure(acct.id, now, by(fail("bad_password")))
+            .record_login_failure(
+                acct.id,
+                now,
+                policy.lockout_rule(),
+                by(fail("bad_password")),
+            )
             .await?;
         return Err(match st.locked_until {
             Some(until) => locked(Some(until)),
             None => invalid_credentials().with_extra(
                 "remaining_attempts",
-                json!(zongzhi_core::account::MAX_FAILED_LOGINS - st.failed_logins),
+                json!(policy.max_failed_logins - st.failed_logins),
             ),
         });
     }

@@ -165,7 +165,8 @@ async fn load(state: &AppState, token: &str, ip: Option<String>) -> Result<Loade
         return Ok(Loaded::None);
     };
     let now = state.clock.now();
-    let idle = Duration::minutes(state.config.security.idle_timeout_minutes);
+    let policy = crate::policy::current(state).await?;
+    let idle = Duration::minutes(crate::policy::idle_minutes(state, &policy));
     if now - session.last_seen_at > idle {
         state.store.delete_session(&hash).await?;
         return Ok(Loaded::Expired);

@@ -104,7 +104,12 @@ pub async fn verify(
             .detail(json!({ "enrolling": enrolling }));
         let st = state
             .store
-            .record_login_failure(acct.id, now, audit)
+            .record_login_failure(
+                acct.id,
+                now,
+                crate::policy::current(state).await?.lockout_rule(),
+                audit,
+            )
             .await?;
         if st.locked_until.is_some() {
             state.store.delete_sessions_for(acct.id).await?;

@@ -26,6 +26,8 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
+    /// TOTP secrets of accounts enrolled so far, by username.
+    secrets: std::sync::Mutex<std::collections::HashMap<String, String>>,
     _guard: Box<dyn Any + Send>,
 }
 
@@ -102,6 +104,7 @@ impl TestApp {
             router: zongzhi_web::router(state.clone()),
             state,
             clock,
+            secrets: Default::default(),
             _guard: guard,
         }
     }
@@ -176,6 +179,29 @@ impl TestApp {
                 let e = self.get(&client, "/api/v1/auth/totp/enrollment").await;
                 assert_eq!(e.status, StatusCode::OK, "{}", e.text());
                 let secret = e.json()["secret"].as_str().unwrap().to_owned();
+                self.secrets
+                    .lock()
+                    .unwrap()
+                    .insert(username.to_owned(), secret.clone());
+                let v = self
+                    .call(
+                        &client,
+                        Method::POST,
+                        "/api/v1/auth/totp",
+                        Some(serde_json::json!({"code": totp_now(&secret, self)})),
+                    )
+                    .await;
+                assert_eq!(v.status, StatusCode::OK, "{}", v.text());
+                client
+            }
+            Some("needs_totp") => {
+                let secret = self
+                    .secrets
+                    .lock()
+                    .unwrap()
+                    .get(username)
+                    .cloned()
+                    .expect("enrolled in this test");
                 let v = self
                     .call(
                         &client,

@@ -61,7 +61,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/accounts/{id}/roles", post(account_detail::roles))
         .route("/admin/audit", get(audit::list))
-        .route("/admin/policies", get(policies::show))
+        .route("/admin/policies", get(policies::show).post(policies::save))
         .route("/profile", get(profile::show))
         .route("/profile/password", post(profile::change_password))
 }
