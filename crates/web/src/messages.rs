@@ -9,7 +9,7 @@ pub fn zh_message(code: &str) -> &'static str {
         "forbidden" => "您没有执行此操作的权限",
         "csrf_failed" => "页面已过期或请求来源无效，请刷新后重试",
         "invalid_credentials" => "用户名或密码错误",
-        "account_locked" => "账号已锁定，请15分钟后再试或联系管理员解锁",
+        "account_locked" => "账号已锁定（连续登录失败次数过多），请稍后再试或联系管理员解锁",
         "account_disabled" => "账号已停用，请联系管理员",
         "totp_required" => "请输入动态验证码",
         "totp_invalid" => "动态验证码错误",
