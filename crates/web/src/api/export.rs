@@ -1,5 +1,5 @@
-//! CSV exports of org units, departments and accounts, streamed page by page from the
-//! store so scope applies in SQL exactly as for lists. Each export is audited.
+//! CSV exports of org units, departments and accounts, read page by page from the store
+//! so scope applies in SQL exactly as for lists. Each export is audited.
 
 use axum::extract::State;
 use axum::http::header;
@@ -17,42 +17,74 @@ use crate::state::AppState;
 /// Most rows one export may hold; past that, narrow the filter.
 const MAX_ROWS: usize = 200_000;
 
-fn csv_response(name: &str, body: Vec<u8>) -> Response {
-    (
+/// One page of a list, owned so handlers stay `Send`.
+type PageFuture<T> = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = zongzhi_store::StoreResult<zongzhi_store::Page<T>>> + Send,
+    >,
+>;
+
+/// Pages through a scoped list until the end (or the row cap), returning every row.
+async fn all_pages<T, F>(mut fetch: F) -> ApiResult<Vec<T>>
+where
+    F: FnMut(Option<String>) -> PageFuture<T>,
+{
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = fetch(cursor).await?;
+        rows.extend(page.items);
+        if rows.len() > MAX_ROWS {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "export_too_large",
+            ));
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(rows),
+        }
+    }
+}
+
+/// Writes a CSV (with a BOM so spreadsheet programs read the Chinese), audits the export
+/// and answers it as a download.
+async fn csv_download<const N: usize>(
+    state: &AppState,
+    ctx: &SessionCtx,
+    what: &str,
+    columns: [&str; N],
+    rows: impl Iterator<Item = [String; N]>,
+) -> ApiResult<Response> {
+    let csv_err = |e: csv::Error| ApiError::internal(&e);
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(columns).map_err(csv_err)?;
+    let mut count = 0;
+    for r in rows {
+        w.write_record(r).map_err(csv_err)?;
+        count += 1;
+    }
+    let body = w.into_inner().map_err(|e| ApiError::internal(&e))?;
+    let audit = ctx
+        .audit(&format!("{what}.export"), what)
+        .detail(json!({ "rows": count }));
+    state.store.append_audit(audit).await?;
+    let name = format!("{}.csv", what.replace('_', "-"));
+    Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.csv\""),
+                format!("attachment; filename=\"{name}\""),
             ),
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    // UTF-8 BOM so spreadsheet programs read the Chinese correctly.
-    csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec())
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> ApiResult<Vec<u8>> {
-    w.into_inner().map_err(|e| ApiError::internal(&e))
-}
-
-async fn audit(state: &AppState, ctx: &SessionCtx, what: &str, rows: usize) -> ApiResult<()> {
-    let e = ctx
-        .audit(&format!("{what}.export"), what)
-        .detail(json!({ "rows": rows }));
-    state.store.append_audit(e).await?;
-    Ok(())
-}
-
-fn too_many() -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "export_too_large",
-    )
+fn active_zh(active: bool) -> String {
+    if active { "启用" } else { "停用" }.to_owned()
 }
 
 /// `GET /api/v1/org-units/export`
@@ -63,38 +95,27 @@ pub async fn org_units(
     ApiQuery(q): ApiQuery<OrgUnitQuery>,
 ) -> ApiResult<Response> {
     user.require(Permission::ReadOrg)?;
-    let mut filter = q.filter()?;
+    let (scope, mut filter) = (user.scope(), q.filter()?);
     filter.limit = Some(zongzhi_store::MAX_PAGE);
-    let mut w = writer();
-    let csv_err = |e: csv::Error| ApiError::internal(&e);
-    w.write_record(["ID", "上级ID", "层级", "代码", "名称", "路径", "状态"])
-        .map_err(csv_err)?;
-    let mut rows = 0;
-    loop {
-        let page = state.store.list_org_units(&user.scope(), &filter).await?;
-        for u in &page.items {
-            rows += 1;
-            w.write_record([
-                u.id.to_string(),
-                u.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-                u.level.label_zh().to_owned(),
-                u.code.clone(),
-                u.name.clone(),
-                u.path.clone(),
-                if u.active { "启用" } else { "停用" }.to_owned(),
-            ])
-            .map_err(csv_err)?;
-        }
-        if rows > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.next_cursor {
-            Some(c) => filter.cursor = Some(c),
-            None => break,
-        }
-    }
-    audit(&state, &user, "org_unit", rows).await?;
-    Ok(csv_response("org-units", finish(w)?))
+    let rows = all_pages(|cursor| {
+        let (store, scope, mut f) = (state.store.clone(), scope.clone(), filter.clone());
+        f.cursor = cursor;
+        Box::pin(async move { store.list_org_units(&scope, &f).await })
+    })
+    .await?;
+    let header = ["ID", "上级ID", "层级", "代码", "名称", "路径", "状态"];
+    let lines = rows.into_iter().map(|u| {
+        [
+            u.id.to_string(),
+            u.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            u.level.label_zh().to_owned(),
+            u.code,
+            u.name,
+            u.path,
+            active_zh(u.active),
+        ]
+    });
+    csv_download(&state, &user, "org_unit", header, lines).await
 }
 
 /// `GET /api/v1/departments/export`
@@ -105,36 +126,25 @@ pub async fn departments(
     ApiQuery(q): ApiQuery<DepartmentQuery>,
 ) -> ApiResult<Response> {
     user.require(Permission::ReadOrg)?;
-    let mut filter = q.filter();
+    let (scope, mut filter) = (user.scope(), q.filter());
     filter.limit = Some(zongzhi_store::MAX_PAGE);
-    let mut w = writer();
-    let csv_err = |e: csv::Error| ApiError::internal(&e);
-    w.write_record(["ID", "名称", "入驻方式", "所属单位", "状态"])
-        .map_err(csv_err)?;
-    let mut rows = 0;
-    loop {
-        let page = state.store.list_departments(&user.scope(), &filter).await?;
-        for d in &page.items {
-            rows += 1;
-            w.write_record([
-                d.id.to_string(),
-                d.name.clone(),
-                d.kind.label_zh().to_owned(),
-                d.org_unit_name.clone(),
-                if d.active { "启用" } else { "停用" }.to_owned(),
-            ])
-            .map_err(csv_err)?;
-        }
-        if rows > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.next_cursor {
-            Some(c) => filter.cursor = Some(c),
-            None => break,
-        }
-    }
-    audit(&state, &user, "department", rows).await?;
-    Ok(csv_response("departments", finish(w)?))
+    let rows = all_pages(|cursor| {
+        let (store, scope, mut f) = (state.store.clone(), scope.clone(), filter.clone());
+        f.cursor = cursor;
+        Box::pin(async move { store.list_departments(&scope, &f).await })
+    })
+    .await?;
+    let header = ["ID", "名称", "入驻方式", "所属单位", "状态"];
+    let lines = rows.into_iter().map(|d| {
+        [
+            d.id.to_string(),
+            d.name,
+            d.kind.label_zh().to_owned(),
+            d.org_unit_name,
+            active_zh(d.active),
+        ]
+    });
+    csv_download(&state, &user, "department", header, lines).await
 }
 
 /// `GET /api/v1/accounts/export` (phones masked)
@@ -145,11 +155,15 @@ pub async fn accounts(
     ApiQuery(q): ApiQuery<AccountQuery>,
 ) -> ApiResult<Response> {
     user.require(Permission::ReadAccounts)?;
-    let mut filter = q.filter(&state)?;
+    let (scope, mut filter) = (user.scope(), q.filter(&state)?);
     filter.limit = Some(zongzhi_store::MAX_PAGE);
-    let mut w = writer();
-    let csv_err = |e: csv::Error| ApiError::internal(&e);
-    w.write_record([
+    let rows = all_pages(|cursor| {
+        let (store, scope, mut f) = (state.store.clone(), scope.clone(), filter.clone());
+        f.cursor = cursor;
+        Box::pin(async move { store.list_accounts(&scope, &f).await })
+    })
+    .await?;
+    let header = [
         "ID",
         "用户名",
         "姓名",
@@ -158,39 +172,19 @@ pub async fn accounts(
         "角色",
         "状态",
         "手机号",
-    ])
-    .map_err(csv_err)?;
-    let mut rows = 0;
-    loop {
-        let page = state.store.list_accounts(&user.scope(), &filter).await?;
-        for a in &page.items {
-            rows += 1;
-            let roles: Vec<&str> = a.roles.iter().map(|r| r.label_zh()).collect();
-            w.write_record([
-                a.id.to_string(),
-                a.username.clone(),
-                a.display_name.clone(),
-                a.org_unit_name.clone(),
-                a.department_name.clone().unwrap_or_default(),
-                roles.join("、"),
-                if a.status == zongzhi_core::account::AccountStatus::Active {
-                    "启用"
-                } else {
-                    "停用"
-                }
-                .to_owned(),
-                a.phone_masked.clone().unwrap_or_default(),
-            ])
-            .map_err(csv_err)?;
-        }
-        if rows > MAX_ROWS {
-            return Err(too_many());
-        }
-        match page.next_cursor {
-            Some(c) => filter.cursor = Some(c),
-            None => break,
-        }
-    }
-    audit(&state, &user, "account", rows).await?;
-    Ok(csv_response("accounts", finish(w)?))
+    ];
+    let lines = rows.into_iter().map(|a| {
+        let roles: Vec<&str> = a.roles.iter().map(|r| r.label_zh()).collect();
+        [
+            a.id.to_string(),
+            a.username,
+            a.display_name,
+            a.org_unit_name,
+            a.department_name.unwrap_or_default(),
+            roles.join("、"),
+            active_zh(a.status == zongzhi_core::account::AccountStatus::Active),
+            a.phone_masked.unwrap_or_default(),
+        ]
+    });
+    csv_download(&state, &user, "account", header, lines).await
 }
