@@ -42,6 +42,7 @@ CREATE TABLE accounts (
     locked_until          TIMESTAMPTZ NULL,
     totp_secret_enc       TEXT NULL,
     totp_enabled          BOOLEAN NOT NULL DEFAULT FALSE,
+    totp_last_step        BIGINT NULL,
     must_change_password  BOOLEAN NOT NULL DEFAULT FALSE,
     last_login_at         TIMESTAMPTZ NULL,
     created_at            TIMESTAMPTZ NOT NULL,

@@ -315,6 +315,19 @@ impl AccountStore for PgStore {
         tx.commit().await.map_err(db)
     }
 
+    async fn use_totp_step(&self, id: AccountId, step: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE accounts SET totp_last_step = $2 \
+             WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(id)
+        .bind(step)
+        .execute(&self.pool)
+        .await
+        .map_err(db)?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn get_totp_secret(&self, id: AccountId) -> StoreResult<Option<String>> {
         let row: Option<Option<String>> =
             sqlx::query_scalar("SELECT totp_secret_enc FROM accounts WHERE id = $1")

@@ -40,6 +40,7 @@ CREATE TABLE accounts (
     locked_until          TEXT    NULL,
     totp_secret_enc       TEXT    NULL,
     totp_enabled          BOOLEAN NOT NULL DEFAULT 0,
+    totp_last_step        INTEGER NULL,
     must_change_password  BOOLEAN NOT NULL DEFAULT 0,
     last_login_at         TEXT    NULL,
     created_at            TEXT    NOT NULL,

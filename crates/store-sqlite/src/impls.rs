@@ -186,6 +186,20 @@ impl AccountStore for SqliteStore {
         account_writes::set_totp(&self.pool, id, secret_enc, enabled, audit).await
     }
 
+    async fn use_totp_step(&self, id: AccountId, step: i64) -> StoreResult<bool> {
+        let r = sqlx::query(
+            "UPDATE accounts SET totp_last_step = ? \
+             WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(id)
+        .bind(step)
+        .execute(&self.pool)
+        .await
+        .map_err(zongzhi_store::StoreError::backend)?;
+        Ok(r.rows_affected() == 1)
+    }
+
     async fn get_totp_secret(&self, id: AccountId) -> StoreResult<Option<String>> {
         accounts::totp_secret(&self.pool, id).await
     }

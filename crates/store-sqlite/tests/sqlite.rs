@@ -208,6 +208,7 @@ async fn schema_matches_the_documented_columns() {
                 "locked_until",
                 "totp_secret_enc",
                 "totp_enabled",
+                "totp_last_step",
                 "must_change_password",
                 "last_login_at",
                 "created_at",

@@ -174,6 +174,9 @@ pub trait AccountStore: Send + Sync {
         enabled: bool,
         audit: NewAuditEntry,
     ) -> StoreResult<()>;
+    /// Records that TOTP time step `step` was used to sign in; `false` when that step (or a
+    /// later one) was already used, i.e. the code is a replay (RFC 6238 §5.2).
+    async fn use_totp_step(&self, id: AccountId, step: i64) -> StoreResult<bool>;
     /// The encrypted TOTP secret of an account, if any.
     async fn get_totp_secret(&self, id: AccountId) -> StoreResult<Option<String>>;
 }

@@ -467,3 +467,31 @@ async fn security_admin_tightens_the_policy_and_it_applies_at_once() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_totp_code_works_once() {
+    let app = TestApp::new().await;
+    let _ = app.login("auditor").await; // enrolls
+    app.clock.advance(Duration::seconds(30));
+    let (_, c1) = app.login_password("auditor", PASSWORD).await;
+    let (_, c2) = app.login_password("auditor", PASSWORD).await;
+    let code = app.current_totp("auditor");
+    let ok = app
+        .call(
+            &c1,
+            Method::POST,
+            "/api/v1/auth/totp",
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+    let replay = app
+        .call(
+            &c2,
+            Method::POST,
+            "/api/v1/auth/totp",
+            Some(json!({"code": code})),
+        )
+        .await;
+    assert_eq!(replay.json()["code"], "totp_invalid");
+}

@@ -248,3 +248,18 @@ pub async fn totp(store: &dyn Store) {
     assert_not_found(store.get_totp_secret(a.id + 999).await);
     assert_eq!(audit_count(store).await, before + 3);
 }
+
+/// A TOTP time step is accepted once per account; older steps never again (RFC 6238 §5.2).
+pub async fn totp_steps_are_single_use(store: &dyn Store) {
+    let city = mk_city(store, "3399").await;
+    let a = mk_account(store, "tess", &city).await;
+    let b = mk_account(store, "ugo", &city).await;
+    assert!(store.use_totp_step(a.id, 1000).await.unwrap());
+    assert!(!store.use_totp_step(a.id, 1000).await.unwrap(), "replay");
+    assert!(!store.use_totp_step(a.id, 999).await.unwrap(), "older step");
+    assert!(store.use_totp_step(a.id, 1001).await.unwrap());
+    assert!(
+        store.use_totp_step(b.id, 1000).await.unwrap(),
+        "other accounts are independent"
+    );
+}

@@ -116,6 +116,7 @@ macro_rules! conformance_suite {
                 unlock,
                 login_success,
                 totp,
+                totp_steps_are_single_use,
             }
             sessions {
                 round_trip,

@@ -71,6 +71,7 @@ fn decrypt(state: &AppState, enc: &str) -> Result<String, ApiError> {
         .map_err(|e| ApiError::internal(&e))
 }
 
+/// Whether `code` is right now and not a replay; the matched time step is then spent.
 async fn code_matches(state: &AppState, ctx: &SessionCtx, code: &str) -> Result<bool, ApiError> {
     let Some(enc) = state.store.get_totp_secret(ctx.account.id).await? else {
         return Ok(false);
@@ -79,7 +80,11 @@ async fn code_matches(state: &AppState, ctx: &SessionCtx, code: &str) -> Result<
     let bytes = Secret::try_from_base32(&secret).map_err(|e| ApiError::internal(&e))?;
     let totp = build(bytes.as_bytes().to_vec(), &ctx.account.username)?;
     let now = u64::try_from(state.clock.now().timestamp()).unwrap_or(0);
-    Ok(totp.check(code.trim(), now).is_some())
+    let Some(step) = totp.check(code.trim(), now) else {
+        return Ok(false);
+    };
+    let step = i64::try_from(step).unwrap_or(i64::MAX);
+    Ok(state.store.use_totp_step(ctx.account.id, step).await?)
 }
 
 /// Confirms enrollment with a first code, or checks the code of an enrolled user; on

@@ -195,6 +195,8 @@ impl TestApp {
                 client
             }
             Some("needs_totp") => {
+                // Each time step signs in once (replay protection): wait for the next one.
+                self.clock.advance(chrono::Duration::seconds(30));
                 let secret = self
                     .secrets
                     .lock()
@@ -215,6 +217,18 @@ impl TestApp {
             }
             other => panic!("unexpected stage {other:?}"),
         }
+    }
+
+    /// The current TOTP code of an account enrolled in this test.
+    pub fn current_totp(&self, username: &str) -> String {
+        let secret = self
+            .secrets
+            .lock()
+            .unwrap()
+            .get(username)
+            .cloned()
+            .expect("enrolled");
+        totp_now(&secret, self)
     }
 
     /// Verifies the audit chain from the store.
