@@ -44,3 +44,56 @@ pub fn load(
     }
     fig.extract::<Config>().context("invalid configuration")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use figment::Jail;
+
+    #[test]
+    fn defaults_then_file_then_env_then_flags() {
+        Jail::expect_with(|jail| {
+            let c = load(None, None, None).unwrap();
+            assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+            assert_eq!(c.database_url(), "sqlite://./data/zongzhi.db");
+
+            jail.create_file(
+                "zongzhi.toml",
+                "listen = \"127.0.0.1:9000\"\n[security]\nidle_timeout_minutes = 20\n[crypto]\nalgorithm = \"aes256_gcm\"\n",
+            )?;
+            let c = load(None, None, None).unwrap();
+            assert_eq!(c.listen.to_string(), "127.0.0.1:9000");
+            assert_eq!(c.security.idle_timeout_minutes, 20);
+            assert_eq!(c.crypto.algorithm, zongzhi_crypto::Algorithm::Aes256Gcm);
+
+            jail.set_env("ZONGZHI__SECURITY__IDLE_TIMEOUT_MINUTES", "15");
+            jail.set_env("DATABASE_URL", "postgres://u@localhost/zz");
+            let c = load(
+                None,
+                Some(Path::new("/srv/zz")),
+                Some("0.0.0.0:8081".parse().unwrap()),
+            )
+            .unwrap();
+            assert_eq!(c.security.idle_timeout_minutes, 15);
+            assert_eq!(c.database_url(), "postgres://u@localhost/zz");
+            assert_eq!(c.data_dir, Path::new("/srv/zz"));
+            assert_eq!(c.listen.to_string(), "0.0.0.0:8081");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        Jail::expect_with(|jail| {
+            jail.create_file("zongzhi.toml", "lisen = \"x\"\n")?;
+            let e = load(None, None, None).unwrap_err();
+            assert!(format!("{e:#}").contains("lisen"), "{e:#}");
+            jail.create_file("zongzhi.toml", "[security]\nidle_timeout_minutes = 90\n")?;
+            let c = load(None, None, None).unwrap();
+            assert!(c.validate().is_err());
+            assert!(load(Some(Path::new("missing.toml")), None, None).is_err());
+            Ok(())
+        });
+    }
+}
