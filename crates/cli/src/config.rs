@@ -47,7 +47,8 @@ pub fn load(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    // figment's Jail returns its own (large) error type; fine in tests.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::result_large_err)]
     use super::*;
     use figment::Jail;
 
