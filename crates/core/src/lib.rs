@@ -4,6 +4,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
+pub mod case;
 pub mod clock;
 pub mod org;
 pub mod personal;
