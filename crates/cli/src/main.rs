@@ -140,6 +140,12 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
         clock: Arc::new(SystemClock),
         config: Arc::new(config.clone()),
     };
+    let seeded = zongzhi_web::reference::ensure_reference_data(&state)
+        .await
+        .context("seeding reference data")?;
+    if seeded > 0 {
+        tracing::info!(categories = seeded, "seeded the category code table");
+    }
     if config.demo.enabled {
         let pw = config
             .demo

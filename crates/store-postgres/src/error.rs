@@ -29,6 +29,7 @@ fn conflict_code(constraint: &str) -> Option<&'static str> {
         "org_units_code_key" | "org_units_path_key" => Some("org_code_taken"),
         "departments_unit_name_key" => Some("department_name_taken"),
         "sessions_pkey" => Some("session_exists"),
+        "categories_pkey" => Some("category_code_taken"),
         _ => None,
     }
 }
@@ -42,6 +43,7 @@ fn reference_code(constraint: &str) -> Option<&'static str> {
         "org_units_parent_id_fkey" => Some("parent"),
         "departments_org_unit_id_fkey" | "accounts_org_unit_id_fkey" => Some("org_unit"),
         "accounts_department_id_fkey" => Some("department"),
+        "categories_parent_code_fkey" => Some("parent_code"),
         _ => None,
     }
 }

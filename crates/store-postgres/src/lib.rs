@@ -23,6 +23,7 @@
 mod account;
 mod account_sql;
 mod audit;
+mod category;
 mod error;
 mod org;
 mod query;

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use zongzhi_core::account::AccountStatus;
 use zongzhi_core::audit::{AuditEntry, AuditOutcome};
+use zongzhi_core::case::category::CategoryKind;
 use zongzhi_core::org::{DepartmentKind, OrgLevel};
 use zongzhi_core::role::Role;
-use zongzhi_store::{Account, Department, OrgUnit, Session, SessionStage, StoreResult};
+use zongzhi_store::{Account, Category, Department, OrgUnit, Session, SessionStage, StoreResult};
 
 use crate::error::bad_value;
 
@@ -31,6 +32,10 @@ pub(crate) const ACCOUNT_SELECT: &str = "SELECT a.id, a.username, a.display_name
 /// Columns of [`AuditRow`].
 pub(crate) const AUDIT_COLS: &str = "seq, at, actor_id, actor_username, action, target_type, \
      target_id, outcome, ip, detail, prev_hash, hash";
+
+/// Columns of [`CategoryRow`], from `categories c`.
+pub(crate) const CATEGORY_COLS: &str =
+    "c.code, c.name, c.parent_code, c.kind, c.sort_order, c.active, c.updated_at";
 
 /// Columns of [`SessionRow`].
 pub(crate) const SESSION_COLS: &str =
@@ -173,6 +178,34 @@ impl AccountRow {
             must_change_password: self.must_change_password,
             last_login_at: self.last_login_at,
             created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// A `categories` row.
+#[derive(FromRow)]
+pub(crate) struct CategoryRow {
+    code: String,
+    name: String,
+    parent_code: Option<String>,
+    kind: String,
+    sort_order: i64,
+    active: bool,
+    updated_at: DateTime<Utc>,
+}
+
+impl CategoryRow {
+    /// The stored category.
+    pub(crate) fn into_model(self) -> StoreResult<Category> {
+        Ok(Category {
+            code: self.code,
+            name: self.name,
+            parent_code: self.parent_code,
+            kind: CategoryKind::parse(&self.kind)
+                .ok_or_else(|| bad_value("category kind", &self.kind))?,
+            sort_order: self.sort_order,
+            active: self.active,
             updated_at: self.updated_at,
         })
     }

@@ -99,6 +99,7 @@ async fn sqlite_and_postgres_have_the_same_tables_and_columns() {
         "audit_log",
         "audit_head",
         "settings",
+        "categories",
     ] {
         assert!(tables.contains(t), "{t} missing");
     }

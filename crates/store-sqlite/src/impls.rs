@@ -7,13 +7,15 @@ use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
 use zongzhi_store::{
-    Account, AccountFilter, AccountPatch, AccountStore, AuditFilter, AuditStore, Department,
-    DepartmentFilter, DepartmentPatch, LoginFailureState, LoginRecord, NewAccount, NewDepartment,
-    NewOrgUnit, OrgStore, OrgUnit, OrgUnitFilter, OrgUnitPatch, Page, Session, SessionStage,
-    SessionStore, StoreResult,
+    Account, AccountFilter, AccountPatch, AccountStore, AuditFilter, AuditStore, Category,
+    CategoryPatch, CategorySeedRow, CategoryStore, Department, DepartmentFilter, DepartmentPatch,
+    LoginFailureState, LoginRecord, NewAccount, NewCategory, NewDepartment, NewOrgUnit, OrgStore,
+    OrgUnit, OrgUnitFilter, OrgUnitPatch, Page, Session, SessionStage, SessionStore, StoreResult,
 };
 
-use crate::{SqliteStore, account_writes, accounts, audit, departments, org_units, sessions};
+use crate::{
+    SqliteStore, account_writes, accounts, audit, categories, departments, org_units, sessions,
+};
 
 #[async_trait]
 impl OrgStore for SqliteStore {
@@ -248,5 +250,41 @@ impl AuditStore for SqliteStore {
 
     async fn audit_chain(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>> {
         audit::chain(&self.pool, after, limit).await
+    }
+}
+
+#[async_trait]
+impl CategoryStore for SqliteStore {
+    async fn list_categories(&self, include_inactive: bool) -> StoreResult<Vec<Category>> {
+        categories::list(&self.pool, include_inactive).await
+    }
+
+    async fn get_category(&self, code: &str) -> StoreResult<Category> {
+        categories::fetch(&self.pool, code).await
+    }
+
+    async fn create_category(
+        &self,
+        new: NewCategory,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Category> {
+        categories::create(&self.pool, new, audit).await
+    }
+
+    async fn update_category(
+        &self,
+        code: &str,
+        patch: CategoryPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Category> {
+        categories::update(&self.pool, code, patch, audit).await
+    }
+
+    async fn seed_categories_if_empty(
+        &self,
+        rows: &[CategorySeedRow],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize> {
+        categories::seed_if_empty(&self.pool, rows, audit).await
     }
 }

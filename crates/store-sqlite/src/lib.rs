@@ -8,6 +8,7 @@
 mod account_writes;
 mod accounts;
 mod audit;
+mod categories;
 mod departments;
 mod impls;
 mod org_units;

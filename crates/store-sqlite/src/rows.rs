@@ -2,9 +2,10 @@
 
 use zongzhi_core::account::AccountStatus;
 use zongzhi_core::audit::{AuditEntry, AuditOutcome};
+use zongzhi_core::case::category::CategoryKind;
 use zongzhi_core::org::{DepartmentKind, OrgLevel};
 use zongzhi_core::role::Role;
-use zongzhi_store::{Account, Department, OrgUnit, Session, SessionStage, StoreResult};
+use zongzhi_store::{Account, Category, Department, OrgUnit, Session, SessionStage, StoreResult};
 
 use crate::util::{corrupt, parse_ts, parse_ts_opt};
 
@@ -42,7 +43,14 @@ macro_rules! account_from {
     };
 }
 
-pub(crate) use {account_cols, account_from, dept_cols, org_cols};
+/// Columns of a category, from `categories c`.
+macro_rules! category_cols {
+    () => {
+        "c.code, c.name, c.parent_code, c.kind, c.sort_order, c.active, c.updated_at"
+    };
+}
+
+pub(crate) use {account_cols, account_from, category_cols, dept_cols, org_cols};
 
 /// An org unit row.
 #[derive(sqlx::FromRow)]
@@ -227,6 +235,34 @@ impl AuditRow {
             detail: self.detail,
             prev_hash: self.prev_hash,
             hash: self.hash,
+        })
+    }
+}
+
+/// A category row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CategoryRow {
+    code: String,
+    name: String,
+    parent_code: Option<String>,
+    kind: String,
+    sort_order: i64,
+    active: bool,
+    updated_at: String,
+}
+
+impl CategoryRow {
+    /// Into the model type.
+    pub(crate) fn into_model(self) -> StoreResult<Category> {
+        Ok(Category {
+            code: self.code,
+            name: self.name,
+            parent_code: self.parent_code,
+            kind: CategoryKind::parse(&self.kind)
+                .ok_or_else(|| corrupt(format!("category kind {:?}", self.kind)))?,
+            sort_order: self.sort_order,
+            active: self.active,
+            updated_at: parse_ts(&self.updated_at)?,
         })
     }
 }

@@ -7,7 +7,8 @@ use zongzhi_core::audit::{AuditOutcome, ChainVerifier, NewAuditEntry};
 use zongzhi_core::org::{OrgCode, OrgLevel, UnitName};
 use zongzhi_core::role::Scope;
 use zongzhi_store::{
-    AuditFilter, AuditStore, NewOrgUnit, OrgStore, OrgUnitFilter, StoreError, SystemStore,
+    AuditFilter, AuditStore, CategorySeedRow, CategoryStore, NewOrgUnit, OrgStore, OrgUnitFilter,
+    StoreError, SystemStore,
 };
 use zongzhi_store_sqlite::{SqliteStore, TempGuard};
 
@@ -110,6 +111,10 @@ async fn failed_audit_append_rolls_back_the_write() {
     assert!(matches!(r, Err(StoreError::Backend(_))), "{r:?}");
     let r = store.put_setting("k", &json!(1), entry("boom")).await;
     assert!(matches!(r, Err(StoreError::Backend(_))), "{r:?}");
+    let seed = CategorySeedRow::core_seed();
+    let r = store.seed_categories_if_empty(&seed, entry("boom")).await;
+    assert!(matches!(r, Err(StoreError::Backend(_))), "{r:?}");
+    assert!(store.list_categories(true).await.unwrap().is_empty());
     let units = store
         .count_org_units(&root(), &OrgUnitFilter::default())
         .await;
@@ -171,7 +176,7 @@ async fn times_are_stored_as_fixed_width_utc_text() {
 #[tokio::test]
 async fn schema_matches_the_documented_columns() {
     let (store, _g) = fresh().await;
-    let expected: [(&str, &[&str]); 7] = [
+    let expected: [(&str, &[&str]); 8] = [
         (
             "org_units",
             &[
@@ -245,6 +250,18 @@ async fn schema_matches_the_documented_columns() {
         ),
         ("audit_head", &["id", "last_seq", "last_hash"]),
         ("settings", &["key", "value", "updated_at"]),
+        (
+            "categories",
+            &[
+                "code",
+                "name",
+                "parent_code",
+                "kind",
+                "sort_order",
+                "active",
+                "updated_at",
+            ],
+        ),
     ];
     for (table, cols) in expected {
         let got: Vec<(String,)> =

@@ -6,10 +6,12 @@
 //!
 //! [`conformance`] holds the one test suite that every backend runs against itself.
 
+mod category;
 pub mod conformance;
 mod error;
 mod model;
 
+pub use category::*;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 
@@ -21,8 +23,14 @@ use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
 
 /// The whole storage interface a backend provides.
-pub trait Store: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore {}
-impl<T: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore> Store for T {}
+pub trait Store:
+    OrgStore + AccountStore + SessionStore + AuditStore + SystemStore + CategoryStore
+{
+}
+impl<T: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore + CategoryStore> Store
+    for T
+{
+}
 
 /// Schema, health and settings.
 #[async_trait]
@@ -196,6 +204,47 @@ pub trait SessionStore: Send + Sync {
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
     /// Ends every session of an account.
     async fn delete_sessions_for(&self, account_id: AccountId) -> StoreResult<()>;
+}
+
+/// The two-level category code table (事件分类代码表).
+///
+/// Not scoped: the table is deployment-wide reference data that every unit classifies
+/// against (see [`Category`]), so any signed-in case worker reads all of it and only the
+/// system administrator writes it. Rows are never deleted, only deactivated.
+#[async_trait]
+pub trait CategoryStore: Send + Sync {
+    /// Every category ordered by `sort_order`, then code. Without `include_inactive`, only
+    /// active rows whose parent (if any) is active too: deactivating a first-level row
+    /// hides its children without touching them.
+    async fn list_categories(&self, include_inactive: bool) -> StoreResult<Vec<Category>>;
+    /// One category by code, active or not.
+    async fn get_category(&self, code: &str) -> StoreResult<Category>;
+    /// Adds a category. A second-level row's parent must exist and be first-level
+    /// (`InvalidReference("parent_code")`) and share its kind (`InvalidReference("kind")`);
+    /// a code already present, even deactivated, is `Conflict("category_code_taken")`.
+    /// A missing audit `target_id` is filled with the code.
+    async fn create_category(
+        &self,
+        new: NewCategory,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Category>;
+    /// Edits a category (rename, reorder, deactivate or reactivate).
+    async fn update_category(
+        &self,
+        code: &str,
+        patch: CategoryPatch,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Category>;
+    /// Inserts `rows` (parents before children, same rules as [`Self::create_category`])
+    /// and appends `audit`, all in one transaction, when the table is empty; returns how
+    /// many rows were inserted. A table with any row (even deactivated) is left alone, with
+    /// no audit row, and 0 is returned. Safe to call at every start-up and from several
+    /// instances at once.
+    async fn seed_categories_if_empty(
+        &self,
+        rows: &[CategorySeedRow],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize>;
 }
 
 /// The append-only, hash-chained audit log.

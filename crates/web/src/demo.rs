@@ -151,10 +151,13 @@ fn generate_password() -> String {
 }
 
 /// Creates the demo jurisdiction when the database has no org units; otherwise does nothing.
+/// Either way it first makes sure the reference data is there
+/// ([`crate::reference::ensure_reference_data`]).
 pub async fn seed_if_empty(
     state: &AppState,
     password: Option<&str>,
 ) -> anyhow::Result<Option<DemoReport>> {
+    crate::reference::ensure_reference_data(state).await?;
     let root = Scope::subtree(0, "/");
     if state
         .store

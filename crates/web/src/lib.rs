@@ -11,6 +11,7 @@ pub mod extract;
 pub mod messages;
 pub mod middleware;
 pub mod policy;
+pub mod reference;
 pub mod state;
 
 pub use config::Config;

@@ -26,6 +26,7 @@ pub fn zh_message(code: &str) -> &'static str {
         "username_taken" => "用户名已被使用",
         "org_code_taken" => "代码已被使用",
         "department_name_taken" => "该单位下已有同名部门",
+        "category_code_taken" => "该分类代码已被使用（停用的分类代码也不能重复使用）",
         "method_not_allowed" => "不支持该请求方法",
         "cannot_change_self" => "不能对自己的账号执行此操作",
         "internal" => "系统内部错误，请稍后重试",

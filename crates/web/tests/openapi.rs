@@ -19,6 +19,8 @@ async fn openapi_document_is_served_and_stable() {
         "/api/v1/org-units",
         "/api/v1/accounts/{id}",
         "/api/v1/audit",
+        "/api/v1/categories",
+        "/api/v1/categories/{code}",
     ] {
         assert!(doc["paths"][p].is_object(), "{p}");
     }

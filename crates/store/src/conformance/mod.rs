@@ -20,6 +20,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod categories;
 pub mod credentials;
 pub mod departments;
 pub mod org;
@@ -141,6 +142,16 @@ macro_rules! conformance_suite {
             scope_writes {
                 town_scope_org_writes,
                 town_scope_account_writes,
+            }
+            categories {
+                seed_then_list,
+                create_child,
+                two_level_rule,
+                duplicate_code,
+                deactivate_hides,
+                writes_audit_once,
+                failed_write_appends_none,
+                concurrent_seed,
             }
         }
     };

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod categories;
 pub mod export;
 pub mod openapi;
 pub mod org;
@@ -66,6 +67,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/accounts/{id}/unlock", post(accounts::unlock))
         .route("/api/v1/accounts/{id}/phone", get(accounts::reveal_phone))
+        .route(
+            "/api/v1/categories",
+            get(categories::list_categories).post(categories::create_category),
+        )
+        .route(
+            "/api/v1/categories/{code}",
+            axum::routing::patch(categories::update_category),
+        )
         .route("/api/v1/audit", get(audit::list_audit))
         .route(
             "/api/v1/security-policy",

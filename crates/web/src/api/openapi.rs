@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{accounts, audit, auth, export, org};
+use super::{accounts, audit, auth, categories, export, org};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -38,6 +38,9 @@ use super::{accounts, audit, auth, export, org};
         export::org_units,
         export::departments,
         export::accounts,
+        categories::list_categories,
+        categories::create_category,
+        categories::update_category,
         audit::list_audit,
         crate::policy::get_policy,
         crate::policy::put_policy,

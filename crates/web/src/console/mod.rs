@@ -47,6 +47,9 @@ pub fn menu_for(ctx: &SessionCtx) -> Vec<MenuItem> {
         m.push(item("org-units", "组织机构", "/admin/org-units"));
         m.push(item("departments", "入驻部门", "/admin/departments"));
     }
+    if ctx.can(Permission::ManageOrg) {
+        m.push(item("categories", "分类代码", "/admin/categories"));
+    }
     if ctx.can(Permission::ReadAccounts) {
         m.push(item(
             "accounts",

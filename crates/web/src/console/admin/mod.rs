@@ -1,4 +1,5 @@
-//! 系统管理 pages: org units, departments, accounts, audit log, policies, profile.
+//! 系统管理 pages: org units, departments, accounts, category codes, audit log, policies,
+//! profile.
 //!
 //! Every page calls the same service functions and query structs as the JSON API, so
 //! rules, validation and scope are identical; reads go through the store with the
@@ -7,6 +8,7 @@
 mod account_detail;
 mod accounts;
 mod audit;
+mod categories;
 mod departments;
 mod org;
 mod policies;
@@ -60,6 +62,12 @@ pub fn routes() -> Router<AppState> {
             post(account_detail::reveal_phone),
         )
         .route("/admin/accounts/{id}/roles", post(account_detail::roles))
+        .route(
+            "/admin/categories",
+            get(categories::list).post(categories::create),
+        )
+        .route("/admin/categories/{code}", post(categories::rename))
+        .route("/admin/categories/{code}/status", post(categories::status))
         .route("/admin/audit", get(audit::list))
         .route("/admin/policies", get(policies::show).post(policies::save))
         .route("/profile", get(profile::show))
@@ -164,6 +172,7 @@ impl FormErrors {
             "username_taken" => Some("username"),
             "org_code_taken" => Some("code"),
             "department_name_taken" => Some("name"),
+            "category_code_taken" => Some("code"),
             _ => None,
         };
         if let Some(field) = conflict.filter(|f| known.contains(f)) {
