@@ -128,6 +128,31 @@ pub enum Permission {
     WriteCases,
 }
 
+/// Roles as stored by every backend: ids in [`Role`] order, deduplicated, comma-separated.
+/// One format, so both databases hold the same text for the same roles.
+pub fn encode_roles(roles: &[Role]) -> String {
+    let mut roles = roles.to_vec();
+    roles.sort();
+    roles.dedup();
+    roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Parses [`encode_roles`] text (any order tolerated); `Err` carries the unknown id.
+pub fn decode_roles(s: &str) -> Result<Vec<Role>, String> {
+    let mut roles = s
+        .split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| Role::parse(x).ok_or_else(|| x.to_owned()))
+        .collect::<Result<Vec<Role>, String>>()?;
+    roles.sort();
+    roles.dedup();
+    Ok(roles)
+}
+
 /// Whether a set of roles grants `p`.
 pub fn roles_grant(roles: &[Role], p: Permission) -> bool {
     roles.iter().any(|r| r.permissions().contains(&p))
@@ -185,6 +210,22 @@ mod tests {
             &[Role::SecurityAdmin],
             Permission::ManageAccounts
         ));
+    }
+
+    #[test]
+    fn stored_roles_have_one_canonical_form() {
+        let text = encode_roles(&[Role::GridWorker, Role::Intake, Role::GridWorker]);
+        assert_eq!(text, "intake,grid_worker");
+        assert_eq!(
+            decode_roles(&text),
+            Ok(vec![Role::Intake, Role::GridWorker])
+        );
+        assert_eq!(
+            decode_roles("grid_worker,intake"),
+            Ok(vec![Role::Intake, Role::GridWorker])
+        );
+        assert_eq!(decode_roles("intake,boss"), Err("boss".to_owned()));
+        assert_eq!(decode_roles(""), Ok(vec![]));
     }
 
     #[test]

@@ -45,27 +45,13 @@ fn level(s: &str) -> StoreResult<OrgLevel> {
     OrgLevel::parse(s).ok_or_else(|| bad_value("org level", s))
 }
 
-/// Roles as stored: comma-separated ids, sorted by [`Role`]'s order, no duplicates.
+/// Roles as stored (the one format defined in core).
 pub(crate) fn roles_text(roles: &[Role]) -> String {
-    let mut roles = roles.to_vec();
-    roles.sort();
-    roles.dedup();
-    roles
-        .iter()
-        .map(|r| r.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    zongzhi_core::role::encode_roles(roles)
 }
 
 fn parse_roles(s: &str) -> StoreResult<Vec<Role>> {
-    let mut roles = s
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .map(|r| Role::parse(r).ok_or_else(|| bad_value("role", r)))
-        .collect::<StoreResult<Vec<_>>>()?;
-    roles.sort();
-    roles.dedup();
-    Ok(roles)
+    zongzhi_core::role::decode_roles(s).map_err(|bad| bad_value("role", &bad))
 }
 
 /// An `org_units` row.

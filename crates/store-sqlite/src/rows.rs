@@ -276,22 +276,12 @@ fn level(s: &str) -> StoreResult<OrgLevel> {
     OrgLevel::parse(s).ok_or_else(|| corrupt(format!("org level {s:?}")))
 }
 
-/// Roles as stored: ids, sorted, deduplicated, comma-separated.
+/// Roles as stored (the one format defined in core).
 pub(crate) fn encode_roles(roles: &[Role]) -> String {
-    let mut ids: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.join(",")
+    zongzhi_core::role::encode_roles(roles)
 }
 
 /// Roles from storage, sorted.
 pub(crate) fn decode_roles(s: &str) -> StoreResult<Vec<Role>> {
-    let mut roles = s
-        .split(',')
-        .filter(|x| !x.is_empty())
-        .map(|x| Role::parse(x).ok_or_else(|| corrupt(format!("role {x:?}"))))
-        .collect::<StoreResult<Vec<Role>>>()?;
-    roles.sort_unstable();
-    roles.dedup();
-    Ok(roles)
+    zongzhi_core::role::decode_roles(s).map_err(|bad| corrupt(format!("role {bad:?}")))
 }
