@@ -23,12 +23,14 @@
 mod account;
 mod account_sql;
 mod audit;
+mod cases;
 mod category;
 mod error;
 mod org;
 mod query;
 mod rows;
 mod session;
+mod timing;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};

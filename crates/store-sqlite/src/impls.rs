@@ -4,17 +4,24 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use zongzhi_core::account::{AccountId, LockoutRule};
 use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
+use zongzhi_core::calendar::DayOverride;
+use zongzhi_core::case::CaseId;
+use zongzhi_core::case::limits::TimeLimitRule;
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
 use zongzhi_store::{
-    Account, AccountFilter, AccountPatch, AccountStore, AuditFilter, AuditStore, Category,
-    CategoryPatch, CategorySeedRow, CategoryStore, Department, DepartmentFilter, DepartmentPatch,
-    LoginFailureState, LoginRecord, NewAccount, NewCategory, NewDepartment, NewOrgUnit, OrgStore,
-    OrgUnit, OrgUnitFilter, OrgUnitPatch, Page, Session, SessionStage, SessionStore, StoreResult,
+    Account, AccountFilter, AccountPatch, AccountStore, Attachment, AuditFilter, AuditStore,
+    CalendarFilter, CalendarRow, Case, CaseDetail, CaseFilter, CaseStore, CaseUpdate, Category,
+    CategoryPatch, CategorySeedRow, CategoryStore, CreatedCase, DeadlineCandidate, Department,
+    DepartmentFilter, DepartmentPatch, ImportedCase, LoginFailureState, LoginRecord, NewAccount,
+    NewAttachment, NewCase, NewCategory, NewDepartment, NewOrgUnit, OrgStore, OrgUnit,
+    OrgUnitFilter, OrgUnitPatch, Page, Session, SessionStage, SessionStore, StoreResult,
+    TimeLimitRow, TimingStore,
 };
 
 use crate::{
-    SqliteStore, account_writes, accounts, audit, categories, departments, org_units, sessions,
+    SqliteStore, account_writes, accounts, audit, cases, categories, departments, org_units,
+    sessions, timing,
 };
 
 #[async_trait]
@@ -286,5 +293,139 @@ impl CategoryStore for SqliteStore {
         audit: NewAuditEntry,
     ) -> StoreResult<usize> {
         categories::seed_if_empty(&self.pool, rows, audit).await
+    }
+}
+
+#[async_trait]
+impl CaseStore for SqliteStore {
+    async fn create_case(
+        &self,
+        scope: &Scope,
+        new: NewCase,
+        audit: NewAuditEntry,
+    ) -> StoreResult<CreatedCase> {
+        cases::create(&self.pool, scope, new, audit).await
+    }
+
+    async fn get_case(&self, scope: &Scope, id: CaseId) -> StoreResult<CaseDetail> {
+        cases::get(&self.pool, scope, id).await
+    }
+
+    async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Page<Case>> {
+        cases::list(&self.pool, scope, filter).await
+    }
+
+    async fn count_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<i64> {
+        cases::count(&self.pool, scope, filter).await
+    }
+
+    async fn apply_case_event(
+        &self,
+        scope: &Scope,
+        update: CaseUpdate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Case> {
+        cases::apply(&self.pool, Some(scope), update, audit).await
+    }
+
+    async fn add_attachments(
+        &self,
+        scope: &Scope,
+        case_id: CaseId,
+        actor_id: AccountId,
+        at: DateTime<Utc>,
+        files: Vec<NewAttachment>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Vec<Attachment>> {
+        cases::add_attachments(&self.pool, scope, case_id, actor_id, at, files, audit).await
+    }
+
+    async fn attachment_hash_in_use(&self, content_hash: &str) -> StoreResult<bool> {
+        cases::hash_in_use(&self.pool, content_hash).await
+    }
+
+    async fn import_cases(
+        &self,
+        cases: Vec<ImportedCase>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize> {
+        cases::import(&self.pool, cases, audit).await
+    }
+
+    async fn deadline_candidates(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<DeadlineCandidate>> {
+        cases::deadline_candidates(&self.pool, now, limit).await
+    }
+
+    async fn apply_system_event(
+        &self,
+        update: CaseUpdate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Case> {
+        cases::apply(&self.pool, None, update, audit).await
+    }
+}
+
+#[async_trait]
+impl TimingStore for SqliteStore {
+    async fn list_time_limits(&self) -> StoreResult<Vec<TimeLimitRow>> {
+        timing::list_limits(&self.pool).await
+    }
+
+    async fn create_time_limit(
+        &self,
+        rule: TimeLimitRule<String>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<TimeLimitRow> {
+        timing::create_limit(&self.pool, rule, audit).await
+    }
+
+    async fn update_time_limit(
+        &self,
+        id: i64,
+        rule: TimeLimitRule<String>,
+        active: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<TimeLimitRow> {
+        timing::update_limit(&self.pool, id, rule, active, audit).await
+    }
+
+    async fn seed_time_limits_if_empty(
+        &self,
+        rules: &[TimeLimitRule<String>],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize> {
+        timing::seed_limits_if_empty(&self.pool, rules, audit).await
+    }
+
+    async fn list_calendar(&self, filter: CalendarFilter) -> StoreResult<Vec<CalendarRow>> {
+        timing::list_calendar(&self.pool, filter).await
+    }
+
+    async fn put_calendar_day(
+        &self,
+        day: DayOverride,
+        audit: NewAuditEntry,
+    ) -> StoreResult<CalendarRow> {
+        timing::put_day(&self.pool, day, audit).await
+    }
+
+    async fn remove_calendar_day(
+        &self,
+        date: chrono::NaiveDate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()> {
+        timing::remove_day(&self.pool, date, audit).await
+    }
+
+    async fn seed_calendar_if_empty(
+        &self,
+        days: &[DayOverride],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize> {
+        timing::seed_calendar_if_empty(&self.pool, days, audit).await
     }
 }

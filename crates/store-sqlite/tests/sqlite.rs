@@ -12,6 +12,9 @@ use zongzhi_store::{
 };
 use zongzhi_store_sqlite::{SqliteStore, TempGuard};
 
+#[path = "sqlite/cases.rs"]
+mod cases;
+
 fn entry(action: &str) -> NewAuditEntry {
     NewAuditEntry::new(action, "test", AuditOutcome::Success).by(Some(1), "tester")
 }
@@ -176,7 +179,7 @@ async fn times_are_stored_as_fixed_width_utc_text() {
 #[tokio::test]
 async fn schema_matches_the_documented_columns() {
     let (store, _g) = fresh().await;
-    let expected: [(&str, &[&str]); 8] = [
+    let expected: [(&str, &[&str]); 15] = [
         (
             "org_units",
             &[
@@ -262,6 +265,124 @@ async fn schema_matches_the_documented_columns() {
                 "updated_at",
             ],
         ),
+        (
+            "cases",
+            &[
+                "id",
+                "tracking_no",
+                "version",
+                "channel",
+                "category_code",
+                "urgency",
+                "complexity",
+                "title",
+                "description",
+                "occurred_at",
+                "reported_at",
+                "address",
+                "org_unit_id",
+                "org_path",
+                "lat",
+                "lng",
+                "people_involved",
+                "amount_fen",
+                "status",
+                "center_unit_id",
+                "center_path",
+                "holder_department_id",
+                "holder_unit_id",
+                "holder_path",
+                "accept_deadline",
+                "finish_deadline",
+                "finish_unit",
+                "due_at",
+                "warn_at",
+                "deadline_state",
+                "ever_overdue",
+                "extension_pending",
+                "pending_extension_days",
+                "verification_passed",
+                "last_rating",
+                "rating",
+                "accepted_at",
+                "resolved_at",
+                "closed_at",
+                "archived_at",
+                "outcome",
+                "supervision_level",
+                "master_case_id",
+                "reopen_count",
+                "created_by",
+                "idempotency_key",
+                "created_at",
+                "updated_at",
+            ],
+        ),
+        (
+            "case_departments",
+            &["case_id", "department_id", "lead", "active"],
+        ),
+        (
+            "case_events",
+            &[
+                "id",
+                "case_id",
+                "seq",
+                "actor_id",
+                "at",
+                "from_status",
+                "to_status",
+                "kind",
+                "note",
+                "payload",
+            ],
+        ),
+        (
+            "case_parties",
+            &[
+                "id",
+                "case_id",
+                "role",
+                "name",
+                "id_card_enc",
+                "id_card_index",
+                "id_card_masked",
+                "phone_enc",
+                "phone_index",
+                "phone_masked",
+            ],
+        ),
+        (
+            "case_attachments",
+            &[
+                "id",
+                "case_id",
+                "content_hash",
+                "file_name",
+                "content_type",
+                "size_bytes",
+                "uploaded_by",
+                "uploaded_at",
+            ],
+        ),
+        (
+            "time_limits",
+            &[
+                "id",
+                "category_code",
+                "tier",
+                "urgency",
+                "complexity",
+                "channel",
+                "accept_amount",
+                "accept_unit",
+                "finish_amount",
+                "finish_unit",
+                "active",
+                "updated_at",
+            ],
+        ),
+        ("calendar_days", &["day", "kind", "name", "updated_at"]),
     ];
     for (table, cols) in expected {
         let got: Vec<(String,)> =

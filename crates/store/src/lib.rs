@@ -6,29 +6,50 @@
 //!
 //! [`conformance`] holds the one test suite that every backend runs against itself.
 
+mod case;
 mod category;
 pub mod conformance;
 mod error;
 mod model;
+mod timing;
 
+pub use case::*;
 pub use category::*;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use timing::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use zongzhi_core::account::{AccountId, LockoutRule};
 use zongzhi_core::audit::{AuditEntry, NewAuditEntry};
+use zongzhi_core::calendar::DayOverride;
+use zongzhi_core::case::CaseId;
+use zongzhi_core::case::limits::TimeLimitRule;
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 use zongzhi_core::role::Scope;
 
 /// The whole storage interface a backend provides.
 pub trait Store:
-    OrgStore + AccountStore + SessionStore + AuditStore + SystemStore + CategoryStore
+    OrgStore
+    + AccountStore
+    + SessionStore
+    + AuditStore
+    + SystemStore
+    + CategoryStore
+    + CaseStore
+    + TimingStore
 {
 }
-impl<T: OrgStore + AccountStore + SessionStore + AuditStore + SystemStore + CategoryStore> Store
-    for T
+impl<T> Store for T where
+    T: OrgStore
+        + AccountStore
+        + SessionStore
+        + AuditStore
+        + SystemStore
+        + CategoryStore
+        + CaseStore
+        + TimingStore
 {
 }
 
@@ -258,4 +279,117 @@ pub trait AuditStore: Send + Sync {
     async fn count_audit(&self, filter: &AuditFilter) -> StoreResult<i64>;
     /// Rows with `seq > after`, oldest first, at most `limit`: for verifying the chain.
     async fn audit_chain(&self, after: i64, limit: i64) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Cases and their history (see the module `case` docs for who sees what).
+///
+/// Every write takes the caller's scope, appends its events and audit row, and updates the
+/// projection in one transaction; a failure leaves nothing behind.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Creates a case with its parties, attachments and first events, allocating the next
+    /// tracking number of `new.tracking_date`. The location unit must be in scope. With an
+    /// idempotency key already used by the same creator, returns that case untouched
+    /// (`replayed`), writing nothing.
+    async fn create_case(
+        &self,
+        scope: &Scope,
+        new: NewCase,
+        audit: NewAuditEntry,
+    ) -> StoreResult<CreatedCase>;
+    /// One case the caller may see, with parties, attachments, events, co-handlers, the
+    /// master and merged duplicates.
+    async fn get_case(&self, scope: &Scope, id: CaseId) -> StoreResult<CaseDetail>;
+    /// Cases the caller may see matching `filter`.
+    async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Page<Case>>;
+    /// How many cases the caller may see match `filter` (ignores cursor, limit, sort).
+    async fn count_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<i64>;
+    /// Appends the update's events to a case the caller may see and writes the new state
+    /// (version + 1), if the version still matches (`Conflict("stale_version")` otherwise, writing nothing).
+    async fn apply_case_event(
+        &self,
+        scope: &Scope,
+        update: CaseUpdate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Case>;
+    /// Adds attachments (files already on disk) to a case the caller may see, with one
+    /// `attachment_added` event per file. Does not change the version: an upload never
+    /// makes another clerk's action stale.
+    async fn add_attachments(
+        &self,
+        scope: &Scope,
+        case_id: CaseId,
+        actor_id: AccountId,
+        at: DateTime<Utc>,
+        files: Vec<NewAttachment>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Vec<Attachment>>;
+    /// Whether any attachment row references this content hash (for removing a file
+    /// whose case was not written).
+    async fn attachment_hash_in_use(&self, content_hash: &str) -> StoreResult<bool>;
+    /// Writes historical cases as given, in one transaction with one audit row.
+    async fn import_cases(&self, cases: Vec<ImportedCase>, audit: NewAuditEntry)
+    -> StoreResult<usize>;
+    /// Open cases whose running deadline has a mark due at `now` (warning time reached in
+    /// state normal, or deadline passed and not yet overdue), oldest due first, at most
+    /// `limit`. Unscoped: for the deadline job only.
+    async fn deadline_candidates(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<DeadlineCandidate>>;
+    /// [`Self::apply_case_event`] for the system (the deadline job): unscoped, same
+    /// version check, so two instances never write the same mark twice.
+    async fn apply_system_event(
+        &self,
+        update: CaseUpdate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<Case>;
+}
+
+/// The time-limit table and the working-time calendar (deployment-wide, unscoped reads;
+/// writes are the system administrator's).
+#[async_trait]
+pub trait TimingStore: Send + Sync {
+    /// Every limit rule, active or not, by id.
+    async fn list_time_limits(&self) -> StoreResult<Vec<TimeLimitRow>>;
+    /// Adds a rule; the category, if any, must exist (`InvalidReference("category")`).
+    async fn create_time_limit(
+        &self,
+        rule: TimeLimitRule<String>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<TimeLimitRow>;
+    /// Replaces a rule's figures and matchers and sets whether it is active.
+    async fn update_time_limit(
+        &self,
+        id: i64,
+        rule: TimeLimitRule<String>,
+        active: bool,
+        audit: NewAuditEntry,
+    ) -> StoreResult<TimeLimitRow>;
+    /// Inserts `rules` and appends `audit` in one transaction when the table is empty;
+    /// returns how many were inserted (0, writing nothing, otherwise).
+    async fn seed_time_limits_if_empty(
+        &self,
+        rules: &[TimeLimitRule<String>],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize>;
+    /// Calendar entries in date order.
+    async fn list_calendar(&self, filter: CalendarFilter) -> StoreResult<Vec<CalendarRow>>;
+    /// Sets the entry for a date (insert or replace).
+    async fn put_calendar_day(&self, day: DayOverride, audit: NewAuditEntry)
+    -> StoreResult<CalendarRow>;
+    /// Removes the entry for a date, so the weekday rule applies (`NotFound` if none).
+    async fn remove_calendar_day(
+        &self,
+        date: chrono::NaiveDate,
+        audit: NewAuditEntry,
+    ) -> StoreResult<()>;
+    /// Inserts `days` and appends `audit` in one transaction when the calendar is empty;
+    /// returns how many were inserted.
+    async fn seed_calendar_if_empty(
+        &self,
+        days: &[DayOverride],
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize>;
 }

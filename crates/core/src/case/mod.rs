@@ -78,12 +78,14 @@ pub mod error;
 pub mod limits;
 pub mod machine;
 pub mod payload;
+pub mod projection;
 pub mod types;
 
 pub use action::{Action, ActionKind};
 pub use error::CaseError;
 pub use machine::{ActorCtx, CaseEvent, CaseFacts, Transition, allowed_actions, apply};
 pub use payload::{Note, RouteTarget};
+pub use projection::{CaseState, DeadlineMark, DeadlineState, Holder, ProjectEnv};
 pub use types::{
     CaseStatus, Channel, Complexity, FollowUpMethod, Outcome, PartyRole, Rating, SupervisionLevel,
     TrackingNo, Urgency,

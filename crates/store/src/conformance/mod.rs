@@ -20,6 +20,13 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod case_deadline;
+pub mod case_fixture;
+pub mod case_list;
+pub mod case_scope;
+pub mod case_search;
+pub mod case_writes;
+pub mod cases;
 pub mod categories;
 pub mod credentials;
 pub mod departments;
@@ -29,6 +36,7 @@ pub mod scope_writes;
 mod seed;
 pub mod sessions;
 pub mod system;
+pub mod timing;
 
 pub use seed::{Tree, seed_tree};
 
@@ -152,6 +160,38 @@ macro_rules! conformance_suite {
                 writes_audit_once,
                 failed_write_appends_none,
                 concurrent_seed,
+            }
+            cases {
+                create_and_get,
+                tracking_numbers,
+                idempotency_key_replay,
+                import_batch,
+            }
+            case_writes {
+                invalid_references,
+                stale_version,
+                concurrent_apply,
+                add_attachments,
+            }
+            case_scope {
+                org_scopes,
+                department_scope,
+                lower_center_scope,
+            }
+            case_list {
+                filters,
+                sorts_and_pages,
+            }
+            case_search {
+                full_text_search,
+            }
+            case_deadline {
+                candidates_and_marks,
+            }
+            timing {
+                seed_once,
+                limit_rules,
+                calendar_days,
             }
         }
     };
