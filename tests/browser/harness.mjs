@@ -75,6 +75,9 @@ export async function startServer(opts = {}) {
     env: {
       ...process.env,
       ZONGZHI_DEMO_PASSWORD: DEMO_PASSWORD,
+      // A small demo history keeps start-up quick in a debug build; tests that need the
+      // full 20,000 cases pass their own value.
+      ZONGZHI__DEMO__CASES: '300',
       RUST_LOG: 'info',
       NO_COLOR: '1',
       ...(opts.env ?? {}),

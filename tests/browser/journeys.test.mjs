@@ -24,11 +24,11 @@ const LOCKED = '已锁定';
 // 三员分立: no admin role sees case work; only the auditor sees the audit log.
 const CASE_MENU = {
   must: ['workbench', 'org-units', 'departments', 'profile'],
-  mustNot: ['accounts', 'audit', 'policies', 'categories'],
+  mustNot: ['accounts', 'audit', 'policies', 'categories', 'time-limits', 'calendar'],
 };
 const MENUS = {
   admin: {
-    must: ['org-units', 'departments', 'categories', 'accounts', 'profile'],
+    must: ['org-units', 'departments', 'categories', 'time-limits', 'calendar', 'accounts', 'profile'],
     mustNot: ['audit', 'policies', 'workbench'],
   },
   security: {

@@ -1,6 +1,7 @@
-//! The `zongzhi` binary: `serve` (default), `migrate`, `audit verify`.
+//! The `zongzhi` binary: `serve` (default), `migrate`, `audit verify`, `demo-data`.
 
 mod config;
+mod demo_data;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,7 +11,6 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 use zongzhi_core::audit::ChainVerifier;
-use zongzhi_core::clock::SystemClock;
 use zongzhi_crypto::{BlindIndex, FieldCipher, Keys};
 use zongzhi_store::Store;
 use zongzhi_web::config::Backend;
@@ -45,6 +45,8 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate demo cases into the database (creates the demo jurisdiction if empty).
+    DemoData(demo_data::DemoDataArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(store.as_ref()).await,
+        Command::DemoData(args) => demo_data(config, store, &args).await,
     }
 }
 
@@ -131,15 +134,19 @@ fn keys(config: &Config) -> anyhow::Result<Keys> {
     }
 }
 
-async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::process::ExitCode> {
-    let keys = keys(&config)?;
-    let state = AppState {
+fn app_state(config: &Config, store: Arc<dyn Store>) -> anyhow::Result<AppState> {
+    let keys = keys(config)?;
+    Ok(AppState {
         store,
         cipher: FieldCipher::new(config.crypto.algorithm, &keys),
         index: BlindIndex::new(&keys),
-        clock: Arc::new(SystemClock),
+        clock: zongzhi_web::timing::clock_from_config(config),
         config: Arc::new(config.clone()),
-    };
+    })
+}
+
+async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::process::ExitCode> {
+    let state = app_state(&config, store)?;
     let seeded = zongzhi_web::reference::ensure_reference_data(&state)
         .await
         .context("seeding reference data")?;
@@ -156,6 +163,8 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
             print_demo(&report);
         }
     }
+    // After seeding, so the job starts from the marks the demo history already carries.
+    let _deadlines = zongzhi_web::timing::deadlines::spawn_deadline_job(state.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -171,6 +180,27 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
     Ok(std::process::ExitCode::SUCCESS)
 }
 
+/// `zongzhi demo-data`: seeds the demo jurisdiction into an empty database (its own
+/// history left out: the command generates what was asked for), then streams the cases.
+async fn demo_data(
+    mut config: Config,
+    store: Arc<dyn Store>,
+    args: &demo_data::DemoDataArgs,
+) -> anyhow::Result<std::process::ExitCode> {
+    config.demo.cases = 0;
+    let state = app_state(&config, store)?;
+    let pw = config
+        .demo
+        .password
+        .as_ref()
+        .map(|p| p.expose_secret().to_owned());
+    if let Some(report) = zongzhi_web::demo::seed_if_empty(&state, pw.as_deref()).await? {
+        print_demo(&report);
+    }
+    demo_data::run(&state, args).await?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 fn print_demo(r: &zongzhi_web::demo::DemoReport) {
     println!(
         "已创建演示辖区: {} 个单位, {} 个入驻部门, {} 个账号",
@@ -178,6 +208,12 @@ fn print_demo(r: &zongzhi_web::demo::DemoReport) {
         r.departments,
         r.accounts.len()
     );
+    if r.cases > 0 {
+        println!(
+            "已生成演示案例: {} 件（近18个月的历史案件，含办理中的案件）",
+            r.cases
+        );
+    }
     for a in &r.accounts {
         println!("  {:<22} {}", a.username, a.description);
     }

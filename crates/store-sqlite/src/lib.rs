@@ -102,7 +102,10 @@ impl SqliteStore {
 #[async_trait]
 impl SystemStore for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
-        MIGRATOR.run(&self.pool).await.map_err(StoreError::backend)?;
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::backend)?;
         // Planner statistics: without them SQLite sorts every case of a large scope for a
         // first page instead of walking the primary key. 0x10002 analyses only tables whose
         // size changed a lot since last time, so this is cheap at every start-up.

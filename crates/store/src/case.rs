@@ -15,8 +15,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zongzhi_core::account::AccountId;
 use zongzhi_core::case::{
-    CaseId, CaseState, CaseStatus, Channel, Complexity, DeadlineState, PartyRole,
-    SupervisionLevel, Urgency,
+    CaseId, CaseState, CaseStatus, Channel, Complexity, DeadlineState, PartyRole, SupervisionLevel,
+    Urgency,
 };
 use zongzhi_core::org::{DepartmentId, OrgUnitId};
 
@@ -338,6 +338,8 @@ pub enum CaseSort {
 pub struct CaseFilter {
     /// Chinese full-text query over title, description and address.
     pub q: Option<String>,
+    /// Exactly this tracking number (一案一码; answered from the unique index).
+    pub tracking_no: Option<String>,
     /// Any of these statuses (empty: all).
     pub statuses: Vec<CaseStatus>,
     /// Category code; a first-level code also matches its children.
@@ -368,6 +370,8 @@ pub struct CaseFilter {
     pub party_id_card_index: Option<String>,
     /// A party's phone, by blind index.
     pub party_phone_index: Option<String>,
+    /// Registered by this account (`cases.created_by`).
+    pub created_by: Option<AccountId>,
     /// Order.
     pub sort: CaseSort,
     /// Cursor from the previous page (same filter and sort).

@@ -328,8 +328,11 @@ pub trait CaseStore: Send + Sync {
     /// whose case was not written).
     async fn attachment_hash_in_use(&self, content_hash: &str) -> StoreResult<bool>;
     /// Writes historical cases as given, in one transaction with one audit row.
-    async fn import_cases(&self, cases: Vec<ImportedCase>, audit: NewAuditEntry)
-    -> StoreResult<usize>;
+    async fn import_cases(
+        &self,
+        cases: Vec<ImportedCase>,
+        audit: NewAuditEntry,
+    ) -> StoreResult<usize>;
     /// Open cases whose running deadline has a mark due at `now` (warning time reached in
     /// state normal, or deadline passed and not yet overdue), oldest due first, at most
     /// `limit`. Unscoped: for the deadline job only.
@@ -377,8 +380,11 @@ pub trait TimingStore: Send + Sync {
     /// Calendar entries in date order.
     async fn list_calendar(&self, filter: CalendarFilter) -> StoreResult<Vec<CalendarRow>>;
     /// Sets the entry for a date (insert or replace).
-    async fn put_calendar_day(&self, day: DayOverride, audit: NewAuditEntry)
-    -> StoreResult<CalendarRow>;
+    async fn put_calendar_day(
+        &self,
+        day: DayOverride,
+        audit: NewAuditEntry,
+    ) -> StoreResult<CalendarRow>;
     /// Removes the entry for a date, so the weekday rule applies (`NotFound` if none).
     async fn remove_calendar_day(
         &self,

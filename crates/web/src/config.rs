@@ -26,6 +26,37 @@ pub struct Config {
     pub demo: DemoConfig,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// Background job settings.
+    pub jobs: JobsConfig,
+    /// Settings for automated tests only; never set in production.
+    pub testing: TestingConfig,
+}
+
+/// Background job settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Seconds between two passes of the deadline job (预警/超期/automatic 督办); 0 turns
+    /// the job off on this instance (another instance sharing the database may run it).
+    pub deadline_interval_seconds: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            deadline_interval_seconds: 60,
+        }
+    }
+}
+
+/// Settings for automated tests only.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TestingConfig {
+    /// Shift the server's clock by the number of seconds written in this file (re-read at
+    /// most once a second; see [`crate::timing::clock_from_config`]). Lets a browser
+    /// journey make a case run late.
+    pub clock_offset_file: Option<PathBuf>,
 }
 
 /// Field encryption settings.
@@ -58,6 +89,8 @@ pub struct DemoConfig {
     pub enabled: bool,
     /// Password of the demo accounts (`ZONGZHI_DEMO_PASSWORD`); random when unset.
     pub password: Option<SecretString>,
+    /// Cases of demo history generated with the demo jurisdiction (0: none).
+    pub cases: u64,
 }
 
 impl Default for Config {
@@ -70,6 +103,8 @@ impl Default for Config {
             security: SecurityConfig::default(),
             demo: DemoConfig::default(),
             max_body_bytes: 2 * 1024 * 1024,
+            jobs: JobsConfig::default(),
+            testing: TestingConfig::default(),
         }
     }
 }
@@ -98,6 +133,7 @@ impl Default for DemoConfig {
         Self {
             enabled: true,
             password: None,
+            cases: 20_000,
         }
     }
 }
@@ -123,6 +159,9 @@ pub enum ConfigError {
     /// Body limit out of range.
     #[error("max_body_bytes must be between 1 KiB and 64 MiB")]
     BodyLimit,
+    /// Deadline job interval out of range.
+    #[error("jobs.deadline_interval_seconds must be between 0 (off) and 86400")]
+    DeadlineInterval,
 }
 
 impl Config {
@@ -148,6 +187,9 @@ impl Config {
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             return Err(ConfigError::BodyLimit);
+        }
+        if self.jobs.deadline_interval_seconds > 86_400 {
+            return Err(ConfigError::DeadlineInterval);
         }
         backend_of(&self.database_url())
     }

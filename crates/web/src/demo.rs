@@ -34,6 +34,8 @@ pub struct DemoReport {
     pub units: usize,
     /// Departments created.
     pub departments: usize,
+    /// Cases of demo history generated (`demo.cases`).
+    pub cases: u64,
 }
 
 /// A rectangle in lon/lat.
@@ -419,10 +421,40 @@ pub async fn seed_if_empty(
         .store
         .append_audit(system_audit("system.demo_seeded", "system"))
         .await?;
+    let cases = seed_history(state).await?;
     Ok(Some(DemoReport {
         accounts,
         generated_password: generated,
         units,
         departments,
+        cases,
     }))
+}
+
+/// Generates `demo.cases` cases of history for the jurisdiction just created.
+async fn seed_history(state: &AppState) -> anyhow::Result<u64> {
+    let total = state.config.demo.cases;
+    if total == 0 {
+        return Ok(0);
+    }
+    let opts = crate::demo_cases::DemoCaseOptions::new(total, state.clock.now());
+    let summary = crate::demo_cases::generate_cases(state, &opts, |p| {
+        if p.written % 5_000 < crate::demo_cases::BATCH as u64 || p.written == p.total {
+            tracing::info!(
+                written = p.written,
+                total = p.total,
+                "generating demo history"
+            );
+        }
+    })
+    .await
+    .context("generating the demo case history")?;
+    tracing::info!(
+        cases = summary.written,
+        merged = summary.merged,
+        staff = summary.staff_created,
+        seconds = summary.elapsed.as_secs_f64(),
+        "demo history generated"
+    );
+    Ok(summary.written)
 }

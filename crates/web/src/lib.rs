@@ -3,9 +3,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod cases;
 pub mod config;
 pub mod console;
 pub mod demo;
+pub mod demo_cases;
 pub mod error;
 pub mod extract;
 pub mod messages;
@@ -13,6 +15,7 @@ pub mod middleware;
 pub mod policy;
 pub mod reference;
 pub mod state;
+pub mod timing;
 
 pub use config::Config;
 pub use state::AppState;

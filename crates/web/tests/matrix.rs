@@ -333,3 +333,169 @@ async fn permission_matrix() {
     );
     assert!(app.audit_chain_ok().await > 0);
 }
+
+/// One case's row of the case matrix: read, list, count, search, write (an attachment) and
+/// act (urge) by `role` on a case registered at the `rel` unit.
+async fn check_case(
+    app: &TestApp,
+    role: Role,
+    c: &Client,
+    rel: Rel,
+    id: i64,
+    token: &str,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let in_scope = matches!(rel, Rel::Own | Rel::Child);
+    let may_read = roles_grant(&[role], Permission::ReadCases);
+    let may_write = roles_grant(&[role], Permission::WriteCases);
+    let visible = may_read && in_scope;
+    let mut expect = |op: &str, got: bool, want: bool, detail: String| {
+        if got != want {
+            failures.push(format!(
+                "{role:?} {rel:?} case {op}: got {got}, want {want} ({detail})"
+            ));
+        }
+    };
+    // read
+    let r = app.get(c, &format!("/api/v1/cases/{id}")).await;
+    expect("read", ok(r.status), visible, format!("{}", r.status));
+    let want = if !may_read {
+        StatusCode::FORBIDDEN
+    } else if in_scope {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    expect(
+        "read-status",
+        r.status == want,
+        true,
+        format!("{}", r.status),
+    );
+    // list (every page)
+    let mut seen = false;
+    let mut cursor = String::new();
+    let mut status = StatusCode::OK;
+    loop {
+        let r = app
+            .get(c, &format!("/api/v1/cases?limit=500&cursor={cursor}"))
+            .await;
+        status = if ok(r.status) { status } else { r.status };
+        let v = r.json();
+        seen |= has(&v, id);
+        match v["next_cursor"].as_str() {
+            Some(n) if ok(r.status) => cursor = n.to_owned(),
+            _ => break,
+        }
+    }
+    expect("list", ok(status) && seen, visible, format!("{status}"));
+    // count
+    let r = app
+        .get(c, &format!("/api/v1/cases/count?q={}", urlenc(token)))
+        .await;
+    let count = r.json()["count"].as_i64().unwrap_or(-1);
+    expect(
+        "count",
+        ok(r.status) && count >= 1,
+        visible,
+        format!("{} count={count}", r.status),
+    );
+    if ok(r.status) && !in_scope {
+        expect("count-zero", count == 0, true, format!("count={count}"));
+    }
+    // search
+    let r = app
+        .get(c, &format!("/api/v1/cases?q={}", urlenc(token)))
+        .await;
+    expect(
+        "search",
+        ok(r.status) && has(&r.json(), id),
+        visible,
+        format!("{}", r.status),
+    );
+    // write: add an attachment
+    let r = app
+        .multipart(
+            c,
+            &format!("/api/v1/cases/{id}/attachments"),
+            &[("files", Some("m.png"), common::PNG)],
+            &[],
+        )
+        .await;
+    expect(
+        "write",
+        ok(r.status),
+        may_write && in_scope,
+        format!("{} {}", r.status, r.text()),
+    );
+    let want = if !may_write {
+        StatusCode::FORBIDDEN
+    } else if in_scope {
+        StatusCode::CREATED
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    expect(
+        "write-status",
+        r.status == want,
+        true,
+        format!("{}", r.status),
+    );
+    // act: 督办/催办 belong to dispatchers and leaders; others in scope get 409.
+    let r = app
+        .act(
+            c,
+            id,
+            json!({"action": "urge", "note": "请尽快办理", "new_deadline": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    let may_urge = matches!(role, Role::Dispatcher | Role::Leader);
+    let want = if !may_read {
+        StatusCode::FORBIDDEN
+    } else if !in_scope {
+        StatusCode::NOT_FOUND
+    } else if may_urge {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    };
+    expect(
+        "act",
+        r.status == want,
+        true,
+        format!("{} {}", r.status, r.text()),
+    );
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_permission_matrix() {
+    let (app, _dir) = TestApp::with_temp_data_dir().await;
+    let (actors, targets) = setup(&app).await;
+    // One case at each target unit, registered there by that unit's clerk.
+    let mut cases = Vec::new();
+    for (rel, t) in &targets {
+        let clerk = app.login(&t.username).await;
+        let token = format!("matrix{}", format!("{rel:?}").to_ascii_lowercase());
+        let mut body = common::walk_in_case(t.unit_id);
+        body["title"] = json!(format!("矩阵案件 {token}"));
+        let v = app.register_case(&clerk, body).await;
+        cases.push((*rel, v["id"].as_i64().unwrap(), token));
+    }
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (role, c) in &actors {
+        for (rel, id, token) in &cases {
+            failures.extend(check_case(&app, *role, c, *rel, *id, token).await);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9 * 4);
+    assert!(
+        failures.is_empty(),
+        "{} case matrix failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(app.audit_chain_ok().await > 0);
+}

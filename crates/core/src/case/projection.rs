@@ -211,10 +211,9 @@ impl CaseState {
             }
             Action::Route { target, .. } => {
                 self.holder = Some(Holder::from(target));
-                let (accept, finish) = env.limits.unwrap_or((
-                    Limit::working_days(1),
-                    Limit::working_days(7),
-                ));
+                let (accept, finish) = env
+                    .limits
+                    .unwrap_or((Limit::working_days(1), Limit::working_days(7)));
                 let cal = env.calendar;
                 self.accept_deadline = Some(cal.deadline(at, accept.amount, accept.unit));
                 self.finish_deadline = Some(cal.deadline(at, finish.amount, finish.unit));
@@ -356,6 +355,7 @@ pub fn warn_time(from: DateTime<Utc>, due: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use chrono::TimeZone;
 
@@ -364,7 +364,9 @@ mod tests {
     use crate::case::types::Channel;
 
     fn at(d: u32, h: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().unwrap_or_default()
+        Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     fn env(cal: &WorkCalendar) -> ProjectEnv<'_> {
@@ -400,7 +402,10 @@ mod tests {
         assert_eq!(s.holder_department_id(), Some(3));
         assert_eq!(s.co_handler_ids(), &[4]);
         // Accept by the end of Tuesday, Shanghai time.
-        assert_eq!(s.due_at(), Some(at(24, 15) + TimeDelta::milliseconds(59 * 60_000 + 59_999)));
+        assert_eq!(
+            s.due_at(),
+            Some(at(24, 15) + TimeDelta::milliseconds(59 * 60_000 + 59_999))
+        );
         assert_eq!(s.due_mark(at(23, 2)), None);
         assert_eq!(s.due_mark(at(24, 10)), Some(DeadlineMark::Warning));
         s.mark(DeadlineMark::Warning);
@@ -411,7 +416,12 @@ mod tests {
         assert_eq!(s.due_mark(at(26, 1)), None);
 
         // Accepting starts the finish clock afresh.
-        s.project(&Action::Accept { note: None }, CaseStatus::InProgress, at(25, 2), env(&cal));
+        s.project(
+            &Action::Accept { note: None },
+            CaseStatus::InProgress,
+            at(25, 2),
+            env(&cal),
+        );
         assert_eq!(s.deadline_state, DeadlineState::Normal);
         let finish = s.finish_deadline.unwrap();
         assert_eq!(s.due_at(), Some(finish));
@@ -482,9 +492,18 @@ mod tests {
             at(24, 2),
             env(&cal),
         );
-        assert_eq!(s.supervision_level, Some(SupervisionLevel::Key), "level never drops");
+        assert_eq!(
+            s.supervision_level,
+            Some(SupervisionLevel::Key),
+            "level never drops"
+        );
         s.status = CaseStatus::Verifying;
-        s.project(&Action::Close { note: None }, CaseStatus::Closed, at(28, 1), env(&cal));
+        s.project(
+            &Action::Close { note: None },
+            CaseStatus::Closed,
+            at(28, 1),
+            env(&cal),
+        );
         assert_eq!(s.supervision_level, None);
     }
 

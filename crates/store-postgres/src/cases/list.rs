@@ -77,6 +77,13 @@ async fn resolve(pool: &PgPool, f: &CaseFilter) -> StoreResult<Option<Resolved>>
 fn push_filter(qb: &mut QueryBuilder<Postgres>, scope: &Scope, f: &CaseFilter, r: &Resolved) {
     qb.push(" WHERE TRUE");
     push_visible(qb, scope);
+    if let Some(no) = &f.tracking_no {
+        qb.push(" AND c.tracking_no = ").push_bind(no.clone());
+    }
+    if let Some(account) = f.created_by {
+        // Served by the `(created_by, idempotency_key)` unique index's leading column.
+        qb.push(" AND c.created_by = ").push_bind(account);
+    }
     if !f.statuses.is_empty() {
         let statuses: Vec<&'static str> = f.statuses.iter().map(|s| s.as_str()).collect();
         qb.push(" AND c.status = ANY(")

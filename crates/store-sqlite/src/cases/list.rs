@@ -90,6 +90,13 @@ fn push_filter(
     fts: &Option<String>,
 ) {
     push_visible(qb, scope);
+    if let Some(no) = &f.tracking_no {
+        qb.push(" AND c.tracking_no = ").push_bind(no.clone());
+    }
+    if let Some(account) = f.created_by {
+        // Served by the `(created_by, idempotency_key)` unique index's leading column.
+        qb.push(" AND c.created_by = ").push_bind(account);
+    }
     if !f.statuses.is_empty() {
         qb.push(" AND c.status IN (");
         let mut sep = qb.separated(", ");

@@ -21,6 +21,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod case_deadline;
+pub mod case_filters;
 pub mod case_fixture;
 pub mod case_list;
 pub mod case_scope;
@@ -181,6 +182,9 @@ macro_rules! conformance_suite {
             case_list {
                 filters,
                 sorts_and_pages,
+            }
+            case_filters {
+                tracking_no_and_created_by,
             }
             case_search {
                 full_text_search,

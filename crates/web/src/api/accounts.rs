@@ -149,15 +149,23 @@ fn parse_roles(roles: &[String]) -> Result<Vec<Role>, (&'static str, &'static st
 
 /// (encrypted, blind index, masked) of a phone number.
 fn seal_phone(state: &AppState, p: &PhoneNo) -> ApiResult<(String, String, String)> {
+    seal(state, p.as_str(), p.masked(), PHONE_AAD, PHONE_INDEX)
+}
+
+/// (encrypted, blind index, masked) of a sensitive value: encrypted with `aad` bound to
+/// what it is, blind-indexed in `domain`, and its masked form for display.
+pub(crate) fn seal(
+    state: &AppState,
+    value: &str,
+    masked: String,
+    aad: &[u8],
+    domain: &str,
+) -> ApiResult<(String, String, String)> {
     let enc = state
         .cipher
-        .encrypt(p.as_str(), PHONE_AAD)
+        .encrypt(value, aad)
         .map_err(|e| ApiError::internal(&e))?;
-    Ok((
-        enc,
-        state.index.compute(PHONE_INDEX, p.as_str()),
-        p.masked(),
-    ))
+    Ok((enc, state.index.compute(domain, value), masked))
 }
 
 /// 三员分立: the system admin may give business roles only; admin roles are the security

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod categories;
 pub mod export;
 pub mod openapi;
@@ -74,6 +75,46 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/categories/{code}",
             axum::routing::patch(categories::update_category),
+        )
+        .route(
+            "/api/v1/time-limits",
+            get(crate::timing::http::list_time_limits).post(crate::timing::http::create_time_limit),
+        )
+        .route(
+            "/api/v1/time-limits/{id}",
+            axum::routing::patch(crate::timing::http::update_time_limit),
+        )
+        .route("/api/v1/calendar", get(crate::timing::http::list_calendar))
+        .route(
+            "/api/v1/calendar/{date}",
+            axum::routing::put(crate::timing::http::put_calendar_day)
+                .delete(crate::timing::http::remove_calendar_day),
+        )
+        .route(
+            "/api/v1/cases",
+            get(cases::list_cases)
+                .post(cases::create_case)
+                .layer(axum::extract::DefaultBodyLimit::max(cases::MAX_UPLOAD_BODY)),
+        )
+        .route("/api/v1/cases/count", get(cases::count_cases))
+        .route("/api/v1/cases/{id}", get(cases::get_case))
+        .route("/api/v1/cases/{id}/actions", post(cases::act))
+        .route(
+            "/api/v1/cases/{id}/route-targets",
+            get(cases::route_targets),
+        )
+        .route(
+            "/api/v1/cases/{id}/attachments",
+            post(cases::add_attachments)
+                .layer(axum::extract::DefaultBodyLimit::max(cases::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/api/v1/cases/{id}/attachments/{attachment_id}",
+            get(cases::download_attachment),
+        )
+        .route(
+            "/api/v1/cases/{id}/parties/{party_id}/reveal",
+            post(cases::reveal_party),
         )
         .route("/api/v1/audit", get(audit::list_audit))
         .route(

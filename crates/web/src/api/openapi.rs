@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{accounts, audit, auth, categories, export, org};
+use super::{accounts, audit, auth, cases, categories, export, org};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -41,6 +41,21 @@ use super::{accounts, audit, auth, categories, export, org};
         categories::list_categories,
         categories::create_category,
         categories::update_category,
+        crate::timing::http::list_time_limits,
+        crate::timing::http::create_time_limit,
+        crate::timing::http::update_time_limit,
+        crate::timing::http::list_calendar,
+        crate::timing::http::put_calendar_day,
+        crate::timing::http::remove_calendar_day,
+        cases::create_case,
+        cases::list_cases,
+        cases::count_cases,
+        cases::get_case,
+        cases::act,
+        cases::route_targets,
+        cases::add_attachments,
+        cases::download_attachment,
+        cases::reveal_party,
         audit::list_audit,
         crate::policy::get_policy,
         crate::policy::put_policy,

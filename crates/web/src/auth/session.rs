@@ -187,30 +187,84 @@ async fn load(state: &AppState, token: &str, ip: Option<String>) -> Result<Loade
     })))
 }
 
-/// Checks the CSRF token in the header or, for a urlencoded form, the `csrf_token` field.
+/// Checks the CSRF token in the header or, for a urlencoded or multipart form (the
+/// console's upload forms), the `csrf_token` field.
 async fn csrf_ok(req: Request, expected: &str) -> (Request, bool) {
     if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
         let ok = secure_eq(v, expected);
         return (req, ok);
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or_default();
+    let boundary = multipart_boundary(content_type);
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    if !is_form && boundary.is_none() {
         return (req, false);
     }
-    let (parts, body) = req.into_parts();
     // Forms are small; anything bigger than this is refused as a CSRF failure anyway.
-    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+    // A multipart form carries files: it may be as large as the upload routes accept.
+    let limit = if is_form {
+        1024 * 1024
+    } else {
+        crate::console::cases::UPLOAD_BODY_LIMIT
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
         return (Request::from_parts(parts, axum::body::Body::empty()), false);
     };
-    let ok = form_field(&bytes, "csrf_token").is_some_and(|v| secure_eq(&v, expected));
+    let token = match &boundary {
+        Some(b) => multipart_field(&bytes, b, "csrf_token"),
+        None => form_field(&bytes, "csrf_token"),
+    };
+    let ok = token.is_some_and(|v| secure_eq(&v, expected));
     (
         Request::from_parts(parts, axum::body::Body::from(bytes)),
         ok,
     )
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let (mime, params) = content_type.split_once(';')?;
+    if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params
+        .split(';')
+        .filter_map(|p| p.trim().split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_owned())
+        .filter(|b| !b.is_empty())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of the text part `name` of a multipart body (RFC 7578); the forms put the
+/// CSRF token first, so the scan stops early.
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let mut rest = &body[find(body, delimiter.as_bytes())? + delimiter.len()..];
+    loop {
+        let part = rest.strip_prefix(b"\r\n")?;
+        let end = find(part, format!("\r\n{delimiter}").as_bytes())?;
+        let (part, next) = (&part[..end], &part[end + 2 + delimiter.len()..]);
+        let head_end = find(part, b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&part[..head_end]).to_ascii_lowercase();
+        let disposition = head
+            .lines()
+            .find(|l| l.starts_with("content-disposition:"))
+            .unwrap_or_default();
+        if disposition.contains(&wanted) && !disposition.contains("filename") {
+            return String::from_utf8(part[head_end + 4..].to_vec()).ok();
+        }
+        rest = next;
+    }
 }
 
 fn form_field(body: &[u8], name: &str) -> Option<String> {
@@ -311,5 +365,29 @@ impl<S: Send + Sync> axum::extract::OptionalFromRequestParts<S> for PartialUser 
             .get::<SessionCtx>()
             .cloned()
             .map(PartialUser))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{multipart_boundary, multipart_field};
+
+    #[test]
+    fn multipart_csrf_field_is_found() {
+        let b = multipart_boundary("multipart/form-data; boundary=\"XyZ\"").unwrap_or_default();
+        assert_eq!(b, "XyZ");
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\ntok-1\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.png\"\r\n\
+                    Content-Type: image/png\r\n\r\n\x01\x02\r\n--XyZ--\r\n";
+        assert_eq!(
+            multipart_field(body.as_bytes(), &b, "csrf_token").as_deref(),
+            Some("tok-1")
+        );
+        assert_eq!(multipart_field(body.as_bytes(), &b, "f"), None);
+        assert_eq!(multipart_field(body.as_bytes(), &b, "other"), None);
+        assert_eq!(
+            multipart_boundary("application/x-www-form-urlencoded"),
+            None
+        );
     }
 }

@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde::Deserialize;
 use zongzhi_core::role::Permission;
-use zongzhi_store::{AccountFilter, DepartmentFilter, OrgUnitFilter, SessionStage};
+use zongzhi_store::SessionStage;
 
-use super::{ConsoleResult, Layout, render};
+use super::{ConsoleResult, render};
 use crate::api::auth::change_own_password;
 use crate::auth::login::{clear_cookie_header, session_cookie_header, sign_in};
 use crate::auth::session::cookie_value;
@@ -289,20 +289,9 @@ async fn logout(State(state): State<AppState>, user: Option<PartialUser>) -> Con
         .into_response())
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    layout: Layout,
-    username: String,
-    org_path: String,
-    department: Option<String>,
-    units: i64,
-    departments: i64,
-    accounts: Option<i64>,
-}
-
+/// `GET /`: the case workbench (工作台) for case roles; admin roles have none and go to
+/// their first page.
 async fn home(State(state): State<AppState>, user: CurrentUser) -> ConsoleResult {
-    // Admin roles have no workbench: send them to their first page.
     if !user.can(Permission::ReadCases) {
         let first = super::menu_for(&user)
             .first()
@@ -310,32 +299,5 @@ async fn home(State(state): State<AppState>, user: CurrentUser) -> ConsoleResult
             .unwrap_or("/profile");
         return Ok(Redirect::to(first).into_response());
     }
-    let scope = user.scope();
-    let units = state
-        .store
-        .count_org_units(&scope, &OrgUnitFilter::default())
-        .await?;
-    let departments = state
-        .store
-        .count_departments(&scope, &DepartmentFilter::default())
-        .await?;
-    let accounts = if user.can(Permission::ReadAccounts) {
-        Some(
-            state
-                .store
-                .count_accounts(&scope, &AccountFilter::default())
-                .await?,
-        )
-    } else {
-        None
-    };
-    Ok(render(&HomePage {
-        layout: Layout::new(&user, "工作台", "workbench"),
-        username: user.account.username.clone(),
-        org_path: user.account.org_path.clone(),
-        department: user.account.department_name.clone(),
-        units,
-        departments,
-        accounts,
-    }))
+    super::cases::workbench::page(&state, &user).await
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assets;
+pub mod cases;
 pub mod login;
 
 use askama::Template;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(login::routes())
         .merge(admin::routes())
+        .merge(cases::routes())
         .route("/static/{*path}", get(assets::serve))
 }
 
@@ -42,6 +44,13 @@ pub fn menu_for(ctx: &SessionCtx) -> Vec<MenuItem> {
     let case_role = ctx.can(Permission::ReadCases);
     if case_role {
         m.push(item("workbench", "工作台", "/"));
+        if cases::can_register(ctx) {
+            m.push(item("case-new", "事件登记", "/cases/new"));
+        }
+        m.push(item("cases", "事件列表", "/cases"));
+        if cases::can_supervise(ctx) {
+            m.push(item("supervision", "督办", "/supervision"));
+        }
     }
     if ctx.can(Permission::ReadOrg) {
         m.push(item("org-units", "组织机构", "/admin/org-units"));
@@ -49,6 +58,8 @@ pub fn menu_for(ctx: &SessionCtx) -> Vec<MenuItem> {
     }
     if ctx.can(Permission::ManageOrg) {
         m.push(item("categories", "分类代码", "/admin/categories"));
+        m.push(item("time-limits", "办理时限", "/admin/time-limits"));
+        m.push(item("calendar", "工作日历", "/admin/calendar"));
     }
     if ctx.can(Permission::ReadAccounts) {
         m.push(item(

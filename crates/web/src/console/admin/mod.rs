@@ -8,11 +8,13 @@
 mod account_detail;
 mod accounts;
 mod audit;
+mod calendar;
 mod categories;
 mod departments;
 mod org;
 mod policies;
 mod profile;
+mod time_limits;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -68,6 +70,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/categories/{code}", post(categories::rename))
         .route("/admin/categories/{code}/status", post(categories::status))
+        .route(
+            "/admin/time-limits",
+            get(time_limits::list).post(time_limits::create),
+        )
+        .route(
+            "/admin/time-limits/{id}",
+            get(time_limits::detail).post(time_limits::update),
+        )
+        .route("/admin/time-limits/{id}/status", post(time_limits::status))
+        .route("/admin/calendar", get(calendar::show).post(calendar::save))
         .route("/admin/audit", get(audit::list))
         .route("/admin/policies", get(policies::show).post(policies::save))
         .route("/profile", get(profile::show))
