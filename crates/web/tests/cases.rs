@@ -5,7 +5,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{ID_CARD, PHONE, TestApp, walk_in_case};
+use common::{ID_CARD, PHONE, TestApp, triage_actions, walk_in_case};
 use serde_json::{Value, json};
 
 fn field_codes(v: &Value) -> Vec<(String, String)> {
@@ -55,9 +55,7 @@ async fn intake_registers_a_walk_in_case() {
         "{tracking}"
     );
 
-    let d = app.get(&clerk, &format!("/api/v1/cases/{id}")).await;
-    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
-    let d = d.json();
+    let d = app.case_json(&clerk, id).await;
     assert_eq!(d["tracking_no"], tracking);
     assert_eq!(
         d["description"],
@@ -87,19 +85,8 @@ async fn intake_registers_a_walk_in_case() {
     assert_eq!(s["items"][0]["id"], id);
     // The dispatcher sees it with the dispatcher's actions.
     let disp = app.login("town_dispatcher").await;
-    let d = app.get(&disp, &format!("/api/v1/cases/{id}")).await.json();
-    assert_eq!(
-        d["allowed_actions"],
-        json!([
-            "route",
-            "supervise",
-            "urge",
-            "escalate",
-            "send_down",
-            "merge",
-            "triage_close"
-        ])
-    );
+    let d = app.case_json(&disp, id).await;
+    assert_eq!(d["allowed_actions"], triage_actions());
     assert!(app.audit_chain_ok().await > 0);
 }
 
@@ -108,10 +95,8 @@ async fn reveal_is_audited_and_limited() {
     let app = TestApp::new().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let id = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
-    let d = app.get(&clerk, &format!("/api/v1/cases/{id}")).await.json();
+    let id = app.register_id(&clerk, walk_in_case(town)).await;
+    let d = app.case_json(&clerk, id).await;
     let party = d["parties"][0]["id"].as_i64().unwrap();
     let path = format!("/api/v1/cases/{id}/parties/{party}/reveal");
     let r = app.call(&clerk, Method::POST, &path, None).await;
@@ -314,9 +299,7 @@ async fn another_towns_clerk_cannot_see_or_touch_the_case() {
     let app = TestApp::new().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let id = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register_id(&clerk, walk_in_case(town)).await;
     let other = app.login("town2_intake").await;
     assert_eq!(
         app.get(&other, &format!("/api/v1/cases/{id}")).await.status,

@@ -13,24 +13,22 @@ async fn intake_with_files_and_download() {
     let (app, _dir) = TestApp::with_temp_data_dir().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let case = walk_in_case(town).to_string();
+    let case = walk_in_case(town);
     let r = app
-        .multipart(
+        .register_with_files(
             &clerk,
-            "/api/v1/cases",
+            &case,
             &[
-                ("case", None, case.as_bytes()),
                 ("files", Some("现场照片.png"), PNG),
                 ("files", Some("协议.pdf"), PDF),
             ],
-            &[],
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let id = r.json()["id"].as_i64().unwrap();
     assert_eq!(app.attachment_files().len(), 2);
 
-    let d = app.get(&clerk, &format!("/api/v1/cases/{id}")).await.json();
+    let d = app.case_json(&clerk, id).await;
     let atts = d["attachments"].as_array().unwrap();
     assert_eq!(atts.len(), 2);
     assert_eq!(atts[0]["file_name"], "现场照片.png");
@@ -66,7 +64,7 @@ async fn intake_with_files_and_download() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     assert_eq!(r.json()[0]["file_name"], "补充照片.png");
     assert_eq!(app.attachment_files().len(), 2);
-    let d = app.get(&clerk, &format!("/api/v1/cases/{id}")).await.json();
+    let d = app.case_json(&clerk, id).await;
     assert_eq!(d["attachments"].as_array().unwrap().len(), 3);
     assert_eq!(
         d["version"], 1,
@@ -84,66 +82,33 @@ async fn refused_files_leave_nothing_behind() {
     let (app, _dir) = TestApp::with_temp_data_dir().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let case = walk_in_case(town).to_string();
+    let case = walk_in_case(town);
 
     // Not what the name says.
     let r = app
-        .multipart(
-            &clerk,
-            "/api/v1/cases",
-            &[
-                ("case", None, case.as_bytes()),
-                ("files", Some("照片.jpg"), PDF),
-            ],
-            &[],
-        )
+        .register_with_files(&clerk, &case, &[("files", Some("照片.jpg"), PDF)])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
     assert_eq!(r.json()["code"], "attachment_type_mismatch");
     assert_eq!(r.json()["errors"][0]["field"], "attachments[0]");
     // Not a type we take.
     let r = app
-        .multipart(
-            &clerk,
-            "/api/v1/cases",
-            &[
-                ("case", None, case.as_bytes()),
-                ("files", Some("a.exe"), b"MZ\x90\0"),
-            ],
-            &[],
-        )
+        .register_with_files(&clerk, &case, &[("files", Some("a.exe"), b"MZ\x90\0")])
         .await;
     assert_eq!(r.json()["code"], "attachment_type_unsupported");
     // Too big.
     let mut big = PDF.to_vec();
     big.resize(20 * 1024 * 1024 + 1, b' ');
     let r = app
-        .multipart(
-            &clerk,
-            "/api/v1/cases",
-            &[
-                ("case", None, case.as_bytes()),
-                ("files", Some("大文件.pdf"), &big),
-            ],
-            &[],
-        )
+        .register_with_files(&clerk, &case, &[("files", Some("大文件.pdf"), &big)])
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
     assert_eq!(r.json()["code"], "attachment_too_large");
     // A good file with a bad case: nothing written either.
     let mut bad = walk_in_case(town);
     bad["category_code"] = json!("Z99");
-    let bad = bad.to_string();
     let r = app
-        .multipart(
-            &clerk,
-            "/api/v1/cases",
-            &[
-                ("case", None, bad.as_bytes()),
-                ("files", Some("a.png"), PNG),
-            ],
-            &[],
-        )
+        .register_with_files(&clerk, &bad, &[("files", Some("a.png"), PNG)])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["code"], "validation_failed");
@@ -166,9 +131,7 @@ async fn refused_files_leave_nothing_behind() {
     );
 
     // Same on an existing case.
-    let id = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
+    let id = app.register_id(&clerk, walk_in_case(town)).await;
     let path = format!("/api/v1/cases/{id}/attachments");
     let r = app
         .multipart(&clerk, &path, &[("files", Some("a.gif"), PNG)], &[])
@@ -199,17 +162,9 @@ async fn sweep_removes_only_old_orphans() {
     let (app, _dir) = TestApp::with_temp_data_dir().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let case = walk_in_case(town).to_string();
+    let case = walk_in_case(town);
     let r = app
-        .multipart(
-            &clerk,
-            "/api/v1/cases",
-            &[
-                ("case", None, case.as_bytes()),
-                ("files", Some("a.png"), PNG),
-            ],
-            &[],
-        )
+        .register_with_files(&clerk, &case, &[("files", Some("a.png"), PNG)])
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     // What a crash between writing and committing leaves: an unreferenced file and a temp

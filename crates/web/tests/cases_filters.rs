@@ -5,9 +5,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Client, ID_CARD, PHONE, Resp, TestApp, walk_in_case};
+use axum::http::StatusCode;
+use common::{Client, ID_CARD, PHONE, TestApp, form, walk_in_case};
 use serde_json::{Value, json};
 
 /// Ids of a list answer.
@@ -40,20 +39,6 @@ async fn field_error(app: &TestApp, c: &Client, path: &str, field: &str, code: &
         .unwrap_or_else(|| panic!("{path}: no error on {field}: {v}"));
     assert_eq!(e["code"], code, "{path}");
     e["message"].as_str().unwrap().to_owned()
-}
-
-/// A console form post (urlencoded, with the CSRF field).
-async fn form(app: &TestApp, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let mut all = vec![("csrf_token", c.csrf.as_deref().unwrap_or(""))];
-    all.extend_from_slice(pairs);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::COOKIE, c.cookie.as_deref().unwrap_or(""))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(serde_urlencoded::to_string(&all).unwrap()))
-        .unwrap();
-    app.send(req).await
 }
 
 /// `data-queue` card `key`'s count on the workbench page `html`.
@@ -121,14 +106,10 @@ async fn center_and_mine_registered() {
     let town = app.unit_id("339901001").await;
     let village = app.unit_id("339901001001").await;
     let county = app.unit_id("339901").await;
-    let by_town = app.register_case(&clerk, walk_in_case(village)).await["id"]
-        .as_i64()
-        .unwrap();
+    let by_town = app.register_id(&clerk, walk_in_case(village)).await;
     let by_village = app
-        .register_case(&village_worker, walk_in_case(village))
-        .await["id"]
-        .as_i64()
-        .unwrap();
+        .register_id(&village_worker, walk_in_case(village))
+        .await;
 
     // Responsible center: the town's case waits on the town center, not the county's.
     let v = list(&app, &county_disp, &format!("/api/v1/cases?center={town}")).await;
@@ -167,9 +148,7 @@ async fn party_identifiers_match_exactly_by_blind_index() {
     let app = TestApp::new().await;
     let clerk = app.login("town_intake").await;
     let town = app.unit_id("339901001").await;
-    let with_party = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
+    let with_party = app.register_id(&clerk, walk_in_case(town)).await;
     let mut body = walk_in_case(town);
     body["parties"] = json!([{"name": "王五", "role": "applicant"}]);
     app.register_case(&clerk, body).await;
@@ -229,9 +208,7 @@ async fn console_uses_the_exact_filters() {
         a["id"].as_i64().unwrap(),
         a["tracking_no"].as_str().unwrap(),
     );
-    let b = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
+    let b = app.register_id(&clerk, walk_in_case(town)).await;
 
     // The search box: a tracking number opens the case; with a contradicting filter it
     // finds nothing (and is not searched as text).
@@ -275,9 +252,7 @@ async fn console_uses_the_exact_filters() {
     assert_eq!(queue_count(&app.get(&disp, "/").await.text(), "triage"), 1);
 
     // Merge by the master's tracking number (looked up exactly).
-    let c = app.register_case(&clerk, walk_in_case(town)).await["id"]
-        .as_i64()
-        .unwrap();
+    let c = app.register_id(&clerk, walk_in_case(town)).await;
     let version = app.case_version(c).await.to_string();
     let r = form(
         &app,
@@ -291,7 +266,7 @@ async fn console_uses_the_exact_filters() {
     )
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    let d = app.get(&disp, &format!("/api/v1/cases/{c}")).await.json();
+    let d = app.case_json(&disp, c).await;
     assert_eq!(d["master"]["id"], a_id, "{d}");
     let version = app.case_version(b).await.to_string();
     let r = form(
@@ -317,12 +292,8 @@ async fn grid_worker_sees_own_reports() {
     let grid_unit = app.unit_id("33990100100101").await;
     let mut body = walk_in_case(grid_unit);
     body["channel"] = json!("grid_report");
-    let mine = app.register_case(&grid, body.clone()).await["id"]
-        .as_i64()
-        .unwrap();
-    let theirs = app.register_case(&clerk, body).await["id"]
-        .as_i64()
-        .unwrap();
+    let mine = app.register_id(&grid, body.clone()).await;
+    let theirs = app.register_id(&clerk, body).await;
     let html = app.get(&grid, "/").await.text();
     assert!(html.contains("data-list=\"mine_registered\""), "{html}");
     assert!(html.contains("我的上报"));

@@ -3,9 +3,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Client, Resp, TestApp};
+use axum::http::{Method, StatusCode};
+use common::{Client, Resp, TestApp, form};
 use serde_json::{Value, json};
 use zongzhi_core::audit::AuditEntry;
 use zongzhi_core::case::category::SEED;
@@ -76,21 +75,6 @@ fn field_errors(r: &Resp) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// A console form post (urlencoded, with the CSRF field).
-async fn form(app: &TestApp, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let mut all = vec![("csrf_token", c.csrf.as_deref().unwrap_or(""))];
-    all.extend_from_slice(pairs);
-    let body = serde_urlencoded::to_string(&all).unwrap();
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::COOKIE, c.cookie.as_deref().unwrap_or(""))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
 }
 
 #[tokio::test]

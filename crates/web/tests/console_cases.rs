@@ -5,25 +5,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use common::{Client, ID_CARD, PHONE, PNG, Part, Resp, TestApp, walk_in_case};
-use zongzhi_core::role::Scope;
-
-/// A console form post (urlencoded, with the CSRF field).
-async fn form(app: &TestApp, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let mut all = vec![("csrf_token", c.csrf.as_deref().unwrap_or(""))];
-    all.extend_from_slice(pairs);
-    let body = serde_urlencoded::to_string(&all).unwrap();
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::COOKIE, c.cookie.as_deref().unwrap_or(""))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
-}
+use axum::http::StatusCode;
+use common::{Client, ID_CARD, PHONE, PNG, Part, Resp, TestApp, form, walk_in_case};
 
 /// A console multipart post as a browser sends it: the CSRF token as the first field, no
 /// header.
@@ -36,21 +19,6 @@ async fn multipart_form(app: &TestApp, c: &Client, path: &str, parts: &[Part<'_>
         csrf: None,
     };
     app.multipart(&browser, path, &all, &[]).await
-}
-
-/// The county-1 公安局 (a route target of town 1's center).
-async fn county_police(app: &TestApp) -> i64 {
-    let root = Scope::subtree(0, "/");
-    let f = zongzhi_store::DepartmentFilter {
-        q: Some("公安局".to_owned()),
-        ..Default::default()
-    };
-    let page = app.state.store.list_departments(&root, &f).await.unwrap();
-    page.items
-        .into_iter()
-        .find(|d| d.name == "东湖区公安局")
-        .unwrap()
-        .id
 }
 
 /// Town 1 (望江街道), the unit of `town_intake` and `town_dispatcher`.
@@ -287,15 +255,11 @@ async fn detail_offers_exactly_the_allowed_actions_and_they_work() {
     let app = TestApp::new().await;
     let unit = town1(&app).await;
     let intake = app.login("town_intake").await;
-    let created = app.register_case(&intake, walk_in_case(unit)).await;
-    let id = created["id"].as_i64().unwrap();
+    let id = app.register_id(&intake, walk_in_case(unit)).await;
     let page = format!("/cases/{id}");
 
     let dispatcher = app.login("town_dispatcher").await;
-    let api = app
-        .get(&dispatcher, &format!("/api/v1/cases/{id}"))
-        .await
-        .json();
+    let api = app.case_json(&dispatcher, id).await;
     let allowed: Vec<String> = api["allowed_actions"]
         .as_array()
         .unwrap()
@@ -324,7 +288,7 @@ async fn detail_offers_exactly_the_allowed_actions_and_they_work() {
     assert!(after_field(&r.text(), "department_id").contains("请选择交办部门或下级中心"));
 
     // Route to the county 公安局.
-    let police = county_police(&app).await.to_string();
+    let police = app.department_id("东湖区公安局").await.to_string();
     let r = form(
         &app,
         &dispatcher,
@@ -419,8 +383,7 @@ async fn parties_are_revealed_once_on_request() {
     let app = TestApp::new().await;
     let unit = town1(&app).await;
     let intake = app.login("town_intake").await;
-    let created = app.register_case(&intake, walk_in_case(unit)).await;
-    let id = created["id"].as_i64().unwrap();
+    let id = app.register_id(&intake, walk_in_case(unit)).await;
     let dispatcher = app.login("town_dispatcher").await;
     let html = app.get(&dispatcher, &format!("/cases/{id}")).await.text();
     assert!(!html.contains(ID_CARD));

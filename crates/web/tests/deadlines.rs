@@ -6,24 +6,15 @@ mod common;
 
 use std::sync::Arc;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use common::TestApp;
 use serde_json::json;
 use zongzhi_core::case::{CaseStatus, DeadlineState, SupervisionLevel};
 use zongzhi_core::clock::Clock;
-use zongzhi_core::role::Scope;
 use zongzhi_store::{AuditFilter, CaseDetail};
 use zongzhi_web::Config;
 use zongzhi_web::timing::{load_calendar, run_deadline_pass, spawn_deadline_job};
-
-fn root() -> Scope {
-    Scope::subtree(0, "/")
-}
-
-async fn detail(app: &TestApp, id: i64) -> CaseDetail {
-    app.state.store.get_case(&root(), id).await.unwrap()
-}
 
 /// Registers a walk-in case at the town and routes it to the county 公安局 through the
 /// API; returns its id.
@@ -31,39 +22,33 @@ async fn routed_case(app: &TestApp, title: &str) -> i64 {
     let intake = app.login("town_intake").await;
     let me = app.get(&intake, "/api/v1/me").await.json();
     let town = me["org_unit"]["id"].as_i64().unwrap();
-    let r = app
-        .call(
+    let id = app
+        .register_id(
             &intake,
-            Method::POST,
-            "/api/v1/cases",
-            Some(json!({
+            json!({
                 "channel": "walk_in",
                 "category_code": "D02-02",
                 "title": title,
                 "description": "楼上装修噪声持续到深夜，双方多次争执，请求调处。",
                 "org_unit_id": town,
-            })),
+            }),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let id = r.json()["id"].as_i64().unwrap();
 
     let handler = app.login("dept_handler").await;
     let dept = app.get(&handler, "/api/v1/me").await.json()["department_id"]
         .as_i64()
         .unwrap();
     let dispatcher = app.login("town_dispatcher").await;
-    let version = detail(app, id).await.case.version;
     let r = app
-        .call(
+        .act(
             &dispatcher,
-            Method::POST,
-            &format!("/api/v1/cases/{id}/actions"),
-            Some(json!({"action": "route", "version": version, "department_id": dept})),
+            id,
+            json!({"action": "route", "department_id": dept}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let d = detail(app, id).await;
+    let d = app.case_detail(id).await;
     assert_eq!(d.case.state.status, CaseStatus::Assigned);
     assert!(d.case.state.accept_deadline.is_some());
     id
@@ -93,7 +78,7 @@ fn kinds(d: &CaseDetail) -> Vec<&str> {
 async fn warning_then_overdue_with_automatic_supervision() {
     let app = TestApp::new().await;
     let id = routed_case(&app, "噪声扰民").await;
-    let d = detail(&app, id).await;
+    let d = app.case_detail(id).await;
     let routed_at = d.events.last().unwrap().at;
     let due = d.case.state.accept_deadline.unwrap();
     let warn_at = d.case.state.warn_at.unwrap();
@@ -114,7 +99,7 @@ async fn warning_then_overdue_with_automatic_supervision() {
     // Past 80 %: one 预警.
     move_to(&app, warn_at + Duration::seconds(1));
     assert_eq!(run_deadline_pass(&app.state).await.unwrap(), 1);
-    let d = detail(&app, id).await;
+    let d = app.case_detail(id).await;
     assert_eq!(d.case.state.deadline_state, DeadlineState::Warning);
     assert!(!d.case.state.ever_overdue);
     let e = d.events.last().unwrap();
@@ -140,13 +125,13 @@ async fn warning_then_overdue_with_automatic_supervision() {
         0,
         "idempotent"
     );
-    assert_eq!(detail(&app, id).await.case.version, version);
+    assert_eq!(app.case_detail(id).await.case.version, version);
 
     // Past the deadline: 超期 and an automatic 一般督办 in the same write.
     move_to(&app, due + Duration::seconds(1));
     let now = app.clock.now();
     assert_eq!(run_deadline_pass(&app.state).await.unwrap(), 1);
-    let d = detail(&app, id).await;
+    let d = app.case_detail(id).await;
     let s = &d.case.state;
     assert_eq!(s.deadline_state, DeadlineState::Overdue);
     assert!(s.ever_overdue);
@@ -170,7 +155,7 @@ async fn warning_then_overdue_with_automatic_supervision() {
     // A second pass changes nothing, even much later (超期 stays until the case moves on).
     move_to(&app, now + Duration::days(10));
     assert_eq!(run_deadline_pass(&app.state).await.unwrap(), 0);
-    let again = detail(&app, id).await;
+    let again = app.case_detail(id).await;
     assert_eq!(
         (again.case.version, again.events.len()),
         (d.case.version, n)
@@ -194,7 +179,14 @@ async fn concurrent_passes_write_each_mark_once() {
     // Past every deadline: each case is due 超期 (the warning is skipped).
     let mut latest = app.clock.now();
     for id in &ids {
-        latest = latest.max(detail(&app, *id).await.case.state.accept_deadline.unwrap());
+        latest = latest.max(
+            app.case_detail(*id)
+                .await
+                .case
+                .state
+                .accept_deadline
+                .unwrap(),
+        );
     }
     move_to(&app, latest + Duration::seconds(1));
 
@@ -209,7 +201,7 @@ async fn concurrent_passes_write_each_mark_once() {
         "each case marked by exactly one pass ({ra} + {rb})"
     );
     for id in &ids {
-        let d = detail(&app, *id).await;
+        let d = app.case_detail(*id).await;
         let k = kinds(&d);
         assert_eq!(
             k.iter().filter(|k| **k == "deadline_overdue").count(),
@@ -237,12 +229,18 @@ async fn the_spawned_job_runs_passes() {
     };
     let app = TestApp::with_config(config).await;
     let id = routed_case(&app, "噪声扰民").await;
-    let due = detail(&app, id).await.case.state.accept_deadline.unwrap();
+    let due = app
+        .case_detail(id)
+        .await
+        .case
+        .state
+        .accept_deadline
+        .unwrap();
     move_to(&app, due + Duration::seconds(1));
     let job = spawn_deadline_job(app.state.clone());
     let mut marked = false;
     for _ in 0..100 {
-        if detail(&app, id).await.case.state.deadline_state == DeadlineState::Overdue {
+        if app.case_detail(id).await.case.state.deadline_state == DeadlineState::Overdue {
             marked = true;
             break;
         }

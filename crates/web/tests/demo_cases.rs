@@ -9,7 +9,7 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeZone, Utc};
-use common::TestApp;
+use common::{TestApp, root};
 use zongzhi_core::calendar::WorkCalendar;
 use zongzhi_core::case::limits::default_limit;
 use zongzhi_core::case::{
@@ -17,7 +17,7 @@ use zongzhi_core::case::{
 };
 use zongzhi_core::org::{OrgLevel, path_within};
 use zongzhi_core::personal::{IdCardNo, PhoneNo};
-use zongzhi_core::role::{Role, Scope};
+use zongzhi_core::role::Role;
 use zongzhi_store::{
     Account, Case, CaseDetail, CaseFilter, DepartmentFilter, OrgUnit, OrgUnitFilter,
 };
@@ -36,10 +36,6 @@ fn opts(cases: u64) -> DemoCaseOptions {
         now: now(),
         batch: 120,
     }
-}
-
-fn root() -> Scope {
-    Scope::subtree(0, "/")
 }
 
 async fn all_cases(app: &TestApp) -> Vec<Case> {

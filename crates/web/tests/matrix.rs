@@ -192,23 +192,7 @@ async fn check_resource(
         );
     }
     // list (page through everything in scope)
-    let mut seen = false;
-    let mut listed = 0;
-    let mut cursor = String::new();
-    let mut status = StatusCode::OK;
-    loop {
-        let r = app
-            .get(c, &format!("/api/v1/{kind}?limit=500&cursor={cursor}"))
-            .await;
-        status = if ok(r.status) { status } else { r.status };
-        let v = r.json();
-        seen |= has(&v, id);
-        listed += v["items"].as_array().map_or(0, Vec::len);
-        match v["next_cursor"].as_str() {
-            Some(n) if ok(r.status) => cursor = n.to_owned(),
-            _ => break,
-        }
-    }
+    let (status, seen) = list_every_page(app, c, kind, id).await;
     expect(
         "list",
         ok(status) && seen,
@@ -257,7 +241,6 @@ async fn check_resource(
             String::new(),
         );
     }
-    let _ = listed;
     // write
     let body = match kind {
         "org-units" => json!({"name": t.unit_name}),
@@ -334,6 +317,27 @@ async fn permission_matrix() {
     assert!(app.audit_chain_ok().await > 0);
 }
 
+/// Pages through `/api/v1/{kind}` as `c`: the first failing status (or 200) and whether
+/// `id` was on a page.
+async fn list_every_page(app: &TestApp, c: &Client, kind: &str, id: i64) -> (StatusCode, bool) {
+    let mut seen = false;
+    let mut cursor = String::new();
+    let mut status = StatusCode::OK;
+    loop {
+        let r = app
+            .get(c, &format!("/api/v1/{kind}?limit=500&cursor={cursor}"))
+            .await;
+        status = if ok(r.status) { status } else { r.status };
+        let v = r.json();
+        seen |= has(&v, id);
+        match v["next_cursor"].as_str() {
+            Some(n) if ok(r.status) => cursor = n.to_owned(),
+            _ => break,
+        }
+    }
+    (status, seen)
+}
+
 /// One case's row of the case matrix: read, list, count, search, write (an attachment) and
 /// act (urge) by `role` on a case registered at the `rel` unit.
 async fn check_case(
@@ -373,21 +377,7 @@ async fn check_case(
         format!("{}", r.status),
     );
     // list (every page)
-    let mut seen = false;
-    let mut cursor = String::new();
-    let mut status = StatusCode::OK;
-    loop {
-        let r = app
-            .get(c, &format!("/api/v1/cases?limit=500&cursor={cursor}"))
-            .await;
-        status = if ok(r.status) { status } else { r.status };
-        let v = r.json();
-        seen |= has(&v, id);
-        match v["next_cursor"].as_str() {
-            Some(n) if ok(r.status) => cursor = n.to_owned(),
-            _ => break,
-        }
-    }
+    let (status, seen) = list_every_page(app, c, "cases", id).await;
     expect("list", ok(status) && seen, visible, format!("{status}"));
     // count
     let r = app
@@ -479,8 +469,7 @@ async fn case_permission_matrix() {
         let token = format!("matrix{}", format!("{rel:?}").to_ascii_lowercase());
         let mut body = common::walk_in_case(t.unit_id);
         body["title"] = json!(format!("矩阵案件 {token}"));
-        let v = app.register_case(&clerk, body).await;
-        cases.push((*rel, v["id"].as_i64().unwrap(), token));
+        cases.push((*rel, app.register_id(&clerk, body).await, token));
     }
     let mut failures = Vec::new();
     let mut checked = 0;

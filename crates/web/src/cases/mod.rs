@@ -24,7 +24,12 @@ pub use attachments::{
     read_attachment_as,
 };
 pub use intake::{NewCaseRequest, create_case_as, parse_idempotency_key};
-pub use parties::{PartyRequest, RevealedParty, may_reveal, reveal_party_as};
+// The party sealing labels are shared with the demo history, whose generated parties must
+// decrypt and match by blind index exactly like registered ones.
+pub use parties::{
+    ID_CARD_AAD, ID_CARD_INDEX, PHONE_AAD, PHONE_INDEX, PartyRequest, RevealedParty, may_reveal,
+    reveal_party_as,
+};
 pub use read::{CaseListQuery, CaseWithActions, count_cases_as, get_case_as, list_cases_as};
 pub use storage::{attachment_path, sweep_orphans};
 pub use targets::{RouteTargets, route_targets_as};

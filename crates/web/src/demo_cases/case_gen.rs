@@ -23,7 +23,7 @@ use super::slots::{PlaceNames, SlotInput, Slots};
 use super::tracking::Tracking;
 use super::worktime::{exp, minutes, office_after};
 use super::world::{Staff, World};
-use super::{ID_CARD_AAD, ID_CARD_INDEX, PHONE_AAD, PHONE_INDEX};
+use crate::cases::{ID_CARD_AAD, ID_CARD_INDEX, PHONE_AAD, PHONE_INDEX};
 
 /// Everything a case is generated from, besides the RNG.
 pub(super) struct Env {
@@ -80,9 +80,7 @@ pub(super) struct Recent {
 #[derive(Debug, Clone)]
 pub(super) struct PendingMerge {
     pub tracking_no: String,
-    pub reported_at: DateTime<Utc>,
     pub master_tracking_no: String,
-    pub master_reported_at: DateTime<Utc>,
     pub at: DateTime<Utc>,
     pub actor: Staff,
 }
@@ -412,9 +410,7 @@ pub(super) fn make_case(
     }
     let merge = merge.map(|(m, at, actor)| PendingMerge {
         tracking_no: tracking_no.clone(),
-        reported_at,
         master_tracking_no: m.tracking_no,
-        master_reported_at: m.reported_at,
         at,
         actor,
     });

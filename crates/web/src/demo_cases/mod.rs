@@ -46,13 +46,6 @@ use crate::state::AppState;
 use case_gen::{Env, Generated, PendingMerge};
 use generator::Generator;
 
-// The intake's sealing of party fields (`crate::cases` keeps these private): generated
-// parties must decrypt and match by blind index exactly like registered ones.
-const ID_CARD_AAD: &[u8] = b"case.party.id_card";
-const ID_CARD_INDEX: &str = "case.party.id_card";
-const PHONE_AAD: &[u8] = b"case.party.phone";
-const PHONE_INDEX: &str = "case.party.phone";
-
 /// Seed used when none is given.
 pub const DEFAULT_SEED: u64 = 20_261_121;
 /// Months of history by default.

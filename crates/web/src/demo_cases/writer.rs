@@ -3,7 +3,6 @@
 //! ordinary `apply_case_event` with the dispatcher's scope, as the console would do it.
 
 use anyhow::Context;
-use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::json;
 use zongzhi_core::audit::{AuditOutcome, NewAuditEntry};
 use zongzhi_core::calendar::WorkCalendar;
@@ -32,24 +31,15 @@ pub(super) async fn import(
     Ok(store.import_cases(batch, audit).await?)
 }
 
-/// The stored case with `tracking_no`, reported at `reported_at`.
-async fn find(
-    store: &dyn Store,
-    tracking_no: &str,
-    reported_at: DateTime<Utc>,
-) -> anyhow::Result<Option<Case>> {
-    let root = Scope::subtree(0, "/");
+/// The stored case with `tracking_no` (unique: answered from its index).
+async fn find(store: &dyn Store, tracking_no: &str) -> anyhow::Result<Option<Case>> {
     let filter = CaseFilter {
-        from: Some(reported_at - TimeDelta::seconds(1)),
-        to: Some(reported_at + TimeDelta::seconds(1)),
-        limit: Some(500),
+        tracking_no: Some(tracking_no.to_owned()),
+        limit: Some(1),
         ..CaseFilter::default()
     };
-    let page = store.list_cases(&root, &filter).await?;
-    Ok(page
-        .items
-        .into_iter()
-        .find(|c| c.tracking_no == tracking_no))
+    let page = store.list_cases(&Scope::subtree(0, "/"), &filter).await?;
+    Ok(page.items.into_iter().next())
 }
 
 /// Merges a stored duplicate into its master; `false` when either is missing (nothing
@@ -60,8 +50,8 @@ pub(super) async fn merge(
     m: &PendingMerge,
 ) -> anyhow::Result<bool> {
     let (Some(dup), Some(master)) = (
-        find(store, &m.tracking_no, m.reported_at).await?,
-        find(store, &m.master_tracking_no, m.master_reported_at).await?,
+        find(store, &m.tracking_no).await?,
+        find(store, &m.master_tracking_no).await?,
     ) else {
         tracing::warn!("demo duplicate or its master not found; left unmerged");
         return Ok(false);

@@ -9,10 +9,9 @@ mod calendar;
 mod console;
 mod rules;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
-use common::{Client, Resp, TestApp};
+use common::{Client, Resp, TestApp, form};
 use serde_json::{Value, json};
 use zongzhi_core::calendar::builtin_overrides;
 use zongzhi_core::case::limits::{DEFAULT_RULES, Limit};
@@ -81,20 +80,6 @@ pub(crate) fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect();
     out.sort();
     out
-}
-
-pub(crate) async fn form(app: &TestApp, c: &Client, path: &str, pairs: &[(&str, &str)]) -> Resp {
-    let mut all = vec![("csrf_token", c.csrf.as_deref().unwrap_or(""))];
-    all.extend_from_slice(pairs);
-    let body = serde_urlencoded::to_string(&all).unwrap();
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(path)
-        .header(header::COOKIE, c.cookie.as_deref().unwrap_or(""))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    app.send(req).await
 }
 
 pub(crate) fn day(y: i32, m: u32, d: u32) -> NaiveDate {
