@@ -165,6 +165,8 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
     }
     // After seeding, so the job starts from the marks the demo history already carries.
     let _deadlines = zongzhi_web::timing::deadlines::spawn_deadline_job(state.clone());
+    // Background exports (台账/报表导出): claims queued jobs with a lease.
+    let _exports = zongzhi_web::exports::spawn_export_worker(state.clone());
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;

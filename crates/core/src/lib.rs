@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod metrics;
 pub mod org;
 pub mod personal;
 pub mod role;

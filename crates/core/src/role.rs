@@ -94,11 +94,11 @@ impl Role {
             Self::SysAdmin => &[ReadOrg, ManageOrg, ReadAccounts, ManageAccounts],
             Self::SecurityAdmin => &[ReadAccounts, ManageRoles, ManagePolicies],
             Self::Auditor => &[ReadAudit],
-            Self::Leader => &[ReadOrg, ReadCases],
-            Self::Dispatcher => &[ReadOrg, ReadCases, WriteCases],
-            Self::Intake => &[ReadOrg, ReadCases, WriteCases],
-            Self::Handler => &[ReadOrg, ReadCases, WriteCases],
-            Self::Mediator => &[ReadOrg, ReadCases, WriteCases],
+            Self::Leader => &[ReadOrg, ReadCases, ReadStats, ExportCases],
+            Self::Dispatcher => &[ReadOrg, ReadCases, WriteCases, ReadStats, ExportCases],
+            Self::Intake => &[ReadOrg, ReadCases, WriteCases, ReadStats, ExportCases],
+            Self::Handler => &[ReadOrg, ReadCases, WriteCases, ReadStats],
+            Self::Mediator => &[ReadOrg, ReadCases, WriteCases, ReadStats],
             Self::GridWorker => &[ReadOrg, ReadCases, WriteCases],
         }
     }
@@ -126,6 +126,10 @@ pub enum Permission {
     ReadCases,
     /// Register and act on cases.
     WriteCases,
+    /// Read statistics, rankings and the map (统计分析) for the scope.
+    ReadStats,
+    /// Export ledgers, case lists and reports (台账导出).
+    ExportCases,
 }
 
 /// Roles as stored by every backend: ids in [`Role`] order, deduplicated, comma-separated.

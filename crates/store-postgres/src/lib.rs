@@ -26,10 +26,13 @@ mod audit;
 mod cases;
 mod category;
 mod error;
+mod export;
 mod org;
 mod query;
+mod rollup;
 mod rows;
 mod session;
+mod stats;
 mod timing;
 
 use std::str::FromStr;

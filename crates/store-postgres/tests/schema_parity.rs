@@ -116,6 +116,8 @@ async fn sqlite_and_postgres_have_the_same_tables_and_columns() {
         "case_attachments",
         "time_limits",
         "calendar_days",
+        "case_rollups",
+        "export_jobs",
     ] {
         assert!(tables.contains(t), "{t} missing");
     }

@@ -15,6 +15,7 @@ mod impls;
 mod org_units;
 mod rows;
 mod sessions;
+mod stats;
 mod timing;
 mod util;
 

@@ -179,7 +179,7 @@ async fn times_are_stored_as_fixed_width_utc_text() {
 #[tokio::test]
 async fn schema_matches_the_documented_columns() {
     let (store, _g) = fresh().await;
-    let expected: [(&str, &[&str]); 15] = [
+    let expected: [(&str, &[&str]); 17] = [
         (
             "org_units",
             &[
@@ -316,6 +316,10 @@ async fn schema_matches_the_documented_columns() {
                 "idempotency_key",
                 "created_at",
                 "updated_at",
+                "ever_supervised",
+                "on_time",
+                "accept_minutes",
+                "close_minutes",
             ],
         ),
         (
@@ -383,6 +387,50 @@ async fn schema_matches_the_documented_columns() {
             ],
         ),
         ("calendar_days", &["day", "kind", "name", "updated_at"]),
+        (
+            "case_rollups",
+            &[
+                "unit_path",
+                "dim",
+                "value",
+                "day",
+                "received",
+                "open",
+                "closed",
+                "resolved",
+                "on_time",
+                "accepted",
+                "rated",
+                "satisfied",
+                "overdue",
+                "supervised",
+                "reopened",
+                "accept_minutes",
+                "close_minutes",
+            ],
+        ),
+        (
+            "export_jobs",
+            &[
+                "id",
+                "account_id",
+                "kind",
+                "format",
+                "params",
+                "status",
+                "progress",
+                "rows_written",
+                "total_rows",
+                "file_name",
+                "file_size",
+                "error",
+                "attempts",
+                "lease_until",
+                "created_at",
+                "started_at",
+                "finished_at",
+            ],
+        ),
     ];
     for (table, cols) in expected {
         let got: Vec<(String,)> =

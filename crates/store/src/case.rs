@@ -372,6 +372,13 @@ pub struct CaseFilter {
     pub party_phone_index: Option<String>,
     /// Registered by this account (`cases.created_by`).
     pub created_by: Option<AccountId>,
+    /// Only cases a metric counts (the cases behind a statistics figure; see
+    /// `zongzhi_core::metrics`): excludes merged duplicates, and `closed`, `resolved`,
+    /// `on_time` … as [`zongzhi_core::metrics::Counters::of`] defines them.
+    pub metric: Option<zongzhi_core::metrics::Metric>,
+    /// Led now (or last) by exactly this department (`cases.holder_department_id`), the
+    /// department of the statistics' department slice.
+    pub lead_department_id: Option<DepartmentId>,
     /// Order.
     pub sort: CaseSort,
     /// Cursor from the previous page (same filter and sort).

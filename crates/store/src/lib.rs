@@ -11,12 +11,14 @@ mod category;
 pub mod conformance;
 mod error;
 mod model;
+mod stats;
 mod timing;
 
 pub use case::*;
 pub use category::*;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
+pub use stats::*;
 pub use timing::*;
 
 use async_trait::async_trait;
@@ -39,6 +41,8 @@ pub trait Store:
     + CategoryStore
     + CaseStore
     + TimingStore
+    + StatsStore
+    + ExportStore
 {
 }
 impl<T> Store for T where
@@ -50,6 +54,8 @@ impl<T> Store for T where
         + CategoryStore
         + CaseStore
         + TimingStore
+        + StatsStore
+        + ExportStore
 {
 }
 
@@ -398,4 +404,66 @@ pub trait TimingStore: Send + Sync {
         days: &[DayOverride],
         audit: NewAuditEntry,
     ) -> StoreResult<usize>;
+}
+
+/// Statistics from the rollup tables, and map points (scoped in SQL).
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Summed rollup counters for the query, grouped as it asks, over rows the caller may
+    /// see (an out-of-scope `unit_path` yields nothing; [`RollupGroup::Total`] then yields
+    /// one all-zero row).
+    async fn query_rollups(&self, scope: &Scope, q: &RollupQuery) -> StoreResult<Vec<RollupRow>>;
+    /// Cases with coordinates the caller may see matching `filter` (newest first, at most
+    /// `filter.limit`, which the backend caps at 5,000).
+    async fn case_points(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Vec<CasePoint>>;
+    /// Recomputes every rollup row from the cases (the projection of the event log) in one
+    /// transaction, with one audit row; returns the number of rollup rows written.
+    async fn rebuild_rollups(&self, audit: NewAuditEntry) -> StoreResult<u64>;
+    /// Every rollup row with a non-zero counter, sorted by key (tests and the rebuild check).
+    async fn dump_rollups(&self) -> StoreResult<Vec<RollupEntry>>;
+}
+
+/// Background export jobs (台账/报表导出). The job row is written in the same transaction as
+/// its audit row; workers claim with a lease so two instances never run one job at once.
+#[async_trait]
+pub trait ExportStore: Send + Sync {
+    /// Queues a job.
+    async fn create_export_job(
+        &self,
+        job: NewExportJob,
+        audit: NewAuditEntry,
+    ) -> StoreResult<ExportJob>;
+    /// A job of this account (`NotFound` for anyone else's).
+    async fn get_export_job(&self, account_id: AccountId, id: i64) -> StoreResult<ExportJob>;
+    /// This account's jobs, newest first.
+    async fn list_export_jobs(
+        &self,
+        account_id: AccountId,
+        limit: i64,
+    ) -> StoreResult<Vec<ExportJob>>;
+    /// Claims the oldest job that is queued, or running with an expired lease and fewer
+    /// than `max_attempts` attempts: status running, `lease_until = now + lease`,
+    /// attempts + 1. Jobs past `max_attempts` with an expired lease become failed
+    /// (`export_failed`).
+    async fn claim_export_job(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::TimeDelta,
+        max_attempts: i32,
+    ) -> StoreResult<Option<ExportJob>>;
+    /// Records progress and extends the lease.
+    async fn update_export_progress(
+        &self,
+        id: i64,
+        rows_written: i64,
+        progress: i32,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Ends a job.
+    async fn finish_export_job(
+        &self,
+        id: i64,
+        outcome: ExportOutcome,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }

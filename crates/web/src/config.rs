@@ -39,12 +39,16 @@ pub struct JobsConfig {
     /// Seconds between two passes of the deadline job (预警/超期/automatic 督办); 0 turns
     /// the job off on this instance (another instance sharing the database may run it).
     pub deadline_interval_seconds: u64,
+    /// Seconds between two looks of the export worker for queued jobs (台账/报表导出); 0
+    /// turns the worker off on this instance.
+    pub export_interval_seconds: u64,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
         Self {
             deadline_interval_seconds: 60,
+            export_interval_seconds: 2,
         }
     }
 }
@@ -162,6 +166,9 @@ pub enum ConfigError {
     /// Deadline job interval out of range.
     #[error("jobs.deadline_interval_seconds must be between 0 (off) and 86400")]
     DeadlineInterval,
+    /// Export worker interval out of range.
+    #[error("jobs.export_interval_seconds must be between 0 (off) and 3600")]
+    ExportInterval,
 }
 
 impl Config {
@@ -190,6 +197,9 @@ impl Config {
         }
         if self.jobs.deadline_interval_seconds > 86_400 {
             return Err(ConfigError::DeadlineInterval);
+        }
+        if self.jobs.export_interval_seconds > 3_600 {
+            return Err(ConfigError::ExportInterval);
         }
         backend_of(&self.database_url())
     }

@@ -9,12 +9,14 @@ pub mod console;
 pub mod demo;
 pub mod demo_cases;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod messages;
 pub mod middleware;
 pub mod policy;
 pub mod reference;
 pub mod state;
+pub mod stats;
 pub mod timing;
 
 pub use config::Config;

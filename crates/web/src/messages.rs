@@ -48,6 +48,14 @@ pub fn zh_message(code: &str) -> &'static str {
         "idempotency_key_taken" => "相同 Idempotency-Key 的请求正在处理，请稍后重试",
         "tracking_no_exhausted" => "当日事件编号已用尽，请联系管理员",
         "tracking_no_taken" => "事件编号已被使用",
+        "export_empty" => "所选范围内没有事件，无需导出",
+        "export_too_large" => "导出数据超过100万行，请缩小范围或增加筛选条件",
+        "unsupported_format" => "台账和事件清单只能导出为Excel（xlsx）",
+        "export_not_ready" => "导出文件尚未生成完成",
+        "export_file_missing" => "导出文件已不存在，请重新导出",
+        "export_failed" => "导出失败，请稍后重试",
+        "scope_lost" => "导出时您的账号已停用或已无该范围的权限",
+        "invalid_period" => "统计期间无效：请检查开始和结束日期",
         _ => "请求无法完成",
     }
 }

@@ -224,6 +224,7 @@ async fn the_spawned_job_runs_passes() {
     let config = Config {
         jobs: zongzhi_web::config::JobsConfig {
             deadline_interval_seconds: 1,
+            ..Default::default()
         },
         ..Config::default()
     };
@@ -253,6 +254,7 @@ async fn the_spawned_job_runs_passes() {
     let off = Config {
         jobs: zongzhi_web::config::JobsConfig {
             deadline_interval_seconds: 0,
+            ..Default::default()
         },
         ..Config::default()
     };

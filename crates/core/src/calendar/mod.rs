@@ -208,6 +208,36 @@ impl WorkCalendar {
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
+    /// Working time from `from` to `to` in minutes: the elapsed time that falls on working
+    /// days (whole local days, 00:00–24:00 Asia/Shanghai), so weekends, holidays and 调休
+    /// days off do not count and make-up working days do. 0 when `to` is not after `from`.
+    /// Used for the average time to accept and to close (平均签收/办结用时).
+    pub fn working_minutes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+        if to <= from {
+            return 0;
+        }
+        let (first, last) = (local_date(from), local_date(to));
+        if first == last {
+            return if self.is_working_day(first) {
+                (to - from).num_minutes()
+            } else {
+                0
+            };
+        }
+        let mut minutes = 0;
+        if self.is_working_day(first) {
+            let next = first.succ_opt().map_or(to, start_of_local_day);
+            minutes += (next - from).num_minutes();
+        }
+        if self.is_working_day(last) {
+            minutes += (to - start_of_local_day(last)).num_minutes();
+        }
+        if let Some(before_last) = last.pred_opt() {
+            minutes += self.count_working(first, before_last) * MINUTES_PER_DAY;
+        }
+        minutes
+    }
+
     /// Working days in `(after, upto]`; 0 when the range is empty.
     fn count_working(&self, after: NaiveDate, upto: NaiveDate) -> i64 {
         if upto <= after {
@@ -264,6 +294,19 @@ fn weekdays_through(date: NaiveDate) -> i64 {
     // inclusive.
     let m = i64::from(date.num_days_from_ce());
     m.div_euclid(7) * 5 + m.rem_euclid(7).min(5)
+}
+
+/// Minutes in a local day (China has kept UTC+8 all year since 1991).
+const MINUTES_PER_DAY: i64 = 24 * 60;
+
+/// The Asia/Shanghai date of `t` (the day a case counts on in statistics).
+pub fn local_day(t: DateTime<Utc>) -> NaiveDate {
+    local_date(t)
+}
+
+/// 00:00 of `date` in Asia/Shanghai, as UTC: the start of a statistics day.
+pub fn start_of_local_day(date: NaiveDate) -> DateTime<Utc> {
+    local_to_utc(date.and_time(chrono::NaiveTime::MIN))
 }
 
 /// The Asia/Shanghai date of `t`.

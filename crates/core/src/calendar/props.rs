@@ -107,3 +107,44 @@ proptest! {
         prop_assert_eq!(cal.working_days_between(start, due), i64::from(n));
     }
 }
+
+/// A minute-aligned instant in 2024–2027, so minute counts add up exactly.
+fn minute() -> impl Strategy<Value = DateTime<Utc>> {
+    instant().prop_map(|t| t.with_second(0).unwrap())
+}
+
+/// Day-by-day, minute-by-day reference for `working_minutes_between`.
+fn minutes_walk(cal: &WorkCalendar, from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let mut total = 0;
+    let mut t = from;
+    while t < to {
+        let day = local_day(t);
+        let next = start_of_local_day(day.succ_opt().unwrap()).min(to);
+        if cal.is_working_day(day) {
+            total += (next - t).num_minutes();
+        }
+        t = next;
+    }
+    total
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Working minutes split at any middle instant add up, never exceed elapsed time, and
+    /// agree with a day-by-day walk.
+    #[test]
+    fn working_minutes_add_up(cal in calendar(), a in minute(), b in minute(), c in minute()) {
+        let mut v = [a, b, c];
+        v.sort();
+        let [s, m, e] = v;
+        let whole = cal.working_minutes_between(s, e);
+        prop_assert_eq!(whole, cal.working_minutes_between(s, m) + cal.working_minutes_between(m, e));
+        prop_assert!(whole <= (e - s).num_minutes());
+        prop_assert!(whole >= 0);
+        prop_assert_eq!(cal.working_minutes_between(e, s), 0);
+        if (e - s).num_days() < 120 {
+            prop_assert_eq!(whole, minutes_walk(&cal, s, e));
+        }
+    }
+}

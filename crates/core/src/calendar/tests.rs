@@ -303,3 +303,28 @@ fn weekday_prefix_sum_matches_counting() {
         );
     }
 }
+
+#[test]
+fn working_minutes_skip_weekends_and_holidays() {
+    let cal = WorkCalendar::builtin();
+    // Friday 2026-03-13 16:00 → Monday 2026-03-16 10:00: 8 h on Friday + 10 h on Monday.
+    assert_eq!(
+        cal.working_minutes_between(sh(2026, 3, 13, 16, 0), sh(2026, 3, 16, 10, 0)),
+        18 * 60
+    );
+    // Same working day.
+    assert_eq!(
+        cal.working_minutes_between(sh(2026, 3, 16, 9, 0), sh(2026, 3, 16, 9, 45)),
+        45
+    );
+    // Inside the 2026 National Day holiday (10-01 … 10-07): nothing counts.
+    assert_eq!(
+        cal.working_minutes_between(sh(2026, 10, 2, 9, 0), sh(2026, 10, 5, 9, 0)),
+        0
+    );
+    // Backwards or empty: zero.
+    assert_eq!(
+        cal.working_minutes_between(sh(2026, 3, 16, 10, 0), sh(2026, 3, 16, 9, 0)),
+        0
+    );
+}

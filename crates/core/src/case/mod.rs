@@ -70,6 +70,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 pub mod action;
 mod build;

@@ -134,6 +134,17 @@ pub struct CaseState {
     pub master_case_id: Option<CaseId>,
     /// Times reopened (重办).
     pub reopen_count: i32,
+    /// 登记 time: the start of the time to accept and to close (stored as `created_at`).
+    pub registered_at: Option<DateTime<Utc>>,
+    /// Was ever under 督办 (for 督办数; `supervision_level` clears when the case ends).
+    pub ever_supervised: bool,
+    /// Whether the last 办结 came within the finish limit (按期办结): decided at 办结, while
+    /// the deadline is still known; cleared by 重办.
+    pub on_time: Option<bool>,
+    /// Working minutes from 登记 to the first 签收.
+    pub accept_minutes: Option<i64>,
+    /// Working minutes from 登记 to 结案; cleared by 重办.
+    pub close_minutes: Option<i64>,
 }
 
 impl CaseState {
@@ -160,6 +171,11 @@ impl CaseState {
             supervision_level: None,
             master_case_id: None,
             reopen_count: 0,
+            registered_at: None,
+            ever_supervised: false,
+            on_time: None,
+            accept_minutes: None,
+            close_minutes: None,
         }
     }
 
@@ -202,11 +218,15 @@ impl CaseState {
         self.facts.record(action);
         self.status = to;
         match action {
-            Action::Register { .. } | Action::Progress { .. } | Action::Verify { .. } => {}
+            Action::Register { .. } => self.registered_at = Some(at),
+            Action::Progress { .. } | Action::Verify { .. } => {}
             Action::TriageClose { outcome, .. } => {
                 self.outcome = Some(*outcome);
                 self.resolved_at = Some(at);
                 self.closed_at = Some(at);
+                // Settled at the window: no limit was running, so it is on time.
+                self.on_time = Some(true);
+                self.close_minutes = Some(self.minutes_since_registered(at, env.calendar));
                 self.stop_clock();
             }
             Action::Route { target, .. } => {
@@ -232,6 +252,9 @@ impl CaseState {
             }
             Action::Accept { .. } => {
                 self.accepted_at = Some(at);
+                if self.accept_minutes.is_none() {
+                    self.accept_minutes = Some(self.minutes_since_registered(at, env.calendar));
+                }
                 self.restart_clock(at);
             }
             Action::RequestExtension { days, .. } => self.pending_extension_days = Some(*days),
@@ -254,9 +277,15 @@ impl CaseState {
             Action::Resolve { outcome, .. } => {
                 self.outcome = Some(*outcome);
                 self.resolved_at = Some(at);
+                // A raised 超期 stands even if 督办 later set a new deadline.
+                self.on_time =
+                    Some(!self.ever_overdue && self.finish_deadline.is_none_or(|due| at <= due));
                 self.stop_clock();
             }
-            Action::Close { .. } => self.closed_at = Some(at),
+            Action::Close { .. } => {
+                self.closed_at = Some(at);
+                self.close_minutes = Some(self.minutes_since_registered(at, env.calendar));
+            }
             Action::FollowUp { rating, .. } => self.rating = Some(*rating),
             Action::Reopen { .. } => {
                 self.reopen_count += 1;
@@ -264,6 +293,8 @@ impl CaseState {
                 self.outcome = None;
                 self.resolved_at = None;
                 self.closed_at = None;
+                self.on_time = None;
+                self.close_minutes = None;
                 self.stop_clock();
             }
             Action::Archive { .. } => self.archived_at = Some(at),
@@ -278,6 +309,7 @@ impl CaseState {
                 ..
             } => {
                 self.supervision_level = self.supervision_level.max(Some(*level));
+                self.ever_supervised = true;
                 self.set_due(*new_deadline, at);
             }
             Action::Urge { new_deadline, .. } => self.set_due(*new_deadline, at),
@@ -314,6 +346,12 @@ impl CaseState {
         } else {
             None
         }
+    }
+
+    /// Working minutes from 登记 to `at` (0 when the registration time is unknown).
+    fn minutes_since_registered(&self, at: DateTime<Utc>, cal: &WorkCalendar) -> i64 {
+        self.registered_at
+            .map_or(0, |r| cal.working_minutes_between(r, at))
     }
 
     fn set_due(&mut self, deadline: DateTime<Utc>, at: DateTime<Utc>) {
@@ -460,6 +498,34 @@ mod tests {
         assert_eq!(s.due_mark(at(30, 1)), None);
         assert_eq!(s.outcome, Some(Outcome::Mediated));
         assert!(s.ever_overdue, "超期 is remembered after resolving");
+        // Registered Monday 09:00, accepted Wednesday 10:00 Shanghai: two days and an hour
+        // of working time (Mon 09:00 → Wed 10:00).
+        assert_eq!(s.registered_at, Some(at(23, 1)));
+        assert_eq!(s.accept_minutes, Some((2 * 24 + 1) * 60));
+        // Overdue at accept, so not on time even though the finish deadline held.
+        assert_eq!(s.on_time, Some(false));
+        assert_eq!(s.close_minutes, None);
+        s.project(
+            &Action::Close { note: None },
+            CaseStatus::Closed,
+            at(27, 1),
+            env(&cal),
+        );
+        assert_eq!(s.close_minutes, Some(4 * 24 * 60));
+        s.project(
+            &Action::Reopen {
+                reason: note("回访不满意"),
+            },
+            CaseStatus::Triage,
+            at(27, 2),
+            env(&cal),
+        );
+        assert_eq!((s.on_time, s.close_minutes), (None, None));
+        assert_eq!(
+            s.accept_minutes,
+            Some((2 * 24 + 1) * 60),
+            "first 签收 is kept"
+        );
     }
 
     #[test]

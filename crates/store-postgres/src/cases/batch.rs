@@ -37,6 +37,10 @@ pub(crate) struct StateCols {
     pub(crate) supervision_level: Option<&'static str>,
     pub(crate) master_case_id: Option<i64>,
     pub(crate) reopen_count: i32,
+    pub(crate) ever_supervised: bool,
+    pub(crate) on_time: Option<bool>,
+    pub(crate) accept_minutes: Option<i64>,
+    pub(crate) close_minutes: Option<i64>,
 }
 
 impl StateCols {
@@ -68,6 +72,10 @@ impl StateCols {
             supervision_level: s.supervision_level.map(|l| l.as_str()),
             master_case_id: s.master_case_id,
             reopen_count: s.reopen_count,
+            ever_supervised: s.ever_supervised,
+            on_time: s.on_time,
+            accept_minutes: s.accept_minutes,
+            close_minutes: s.close_minutes,
         }
     }
 }
@@ -83,7 +91,7 @@ pub(crate) struct CasePaths {
 }
 
 /// Columns of a case insert, in bind order, with their array types.
-const CASE_COLUMNS: [(&str, &str); 47] = [
+const CASE_COLUMNS: [(&str, &str); 51] = [
     ("tracking_no", "text"),
     ("channel", "text"),
     ("category_code", "text"),
@@ -126,6 +134,10 @@ const CASE_COLUMNS: [(&str, &str); 47] = [
     ("supervision_level", "text"),
     ("master_case_id", "int8"),
     ("reopen_count", "int4"),
+    ("ever_supervised", "bool"),
+    ("on_time", "bool"),
+    ("accept_minutes", "int8"),
+    ("close_minutes", "int8"),
     ("created_by", "int8"),
     ("idempotency_key", "text"),
     ("created_at", "timestamptz"),
@@ -206,6 +218,10 @@ pub(crate) struct CaseBatch {
     supervision_level: Vec<Option<&'static str>>,
     master_case_id: Vec<Option<i64>>,
     reopen_count: Vec<i32>,
+    ever_supervised: Vec<bool>,
+    on_time: Vec<Option<bool>>,
+    accept_minutes: Vec<Option<i64>>,
+    close_minutes: Vec<Option<i64>>,
     created_by: Vec<Option<i64>>,
     idempotency_key: Vec<Option<String>>,
     created_at: Vec<DateTime<Utc>>,
@@ -265,6 +281,10 @@ impl CaseBatch {
         self.supervision_level.push(s.supervision_level);
         self.master_case_id.push(s.master_case_id);
         self.reopen_count.push(s.reopen_count);
+        self.ever_supervised.push(s.ever_supervised);
+        self.on_time.push(s.on_time);
+        self.accept_minutes.push(s.accept_minutes);
+        self.close_minutes.push(s.close_minutes);
         self.created_by.push(n.created_by);
         self.idempotency_key.push(idempotency_key);
         self.created_at.push(n.created_at);
@@ -321,6 +341,10 @@ impl CaseBatch {
             .bind(self.supervision_level)
             .bind(self.master_case_id)
             .bind(self.reopen_count)
+            .bind(self.ever_supervised)
+            .bind(self.on_time)
+            .bind(self.accept_minutes)
+            .bind(self.close_minutes)
             .bind(self.created_by)
             .bind(self.idempotency_key)
             .bind(self.created_at)

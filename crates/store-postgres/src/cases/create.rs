@@ -14,6 +14,7 @@ use super::write::check_refs;
 use crate::audit::{append, default_target};
 use crate::error::db;
 use crate::query::push_scope;
+use crate::rollup;
 
 /// First key of the advisory lock serialising tracking-number allocation per day (the
 /// second is the date as `yyyymmdd`). Two-key locks never collide with sqlx's one-key
@@ -175,8 +176,10 @@ pub(crate) async fn create_case(
     let mut events = EventBatch::default();
     events.push_all(id, 1, &new.events);
     events.insert(&mut tx).await?;
-    append(&mut tx, default_target(audit, id)).await?;
     let case = fetch_case(&mut tx, None, id).await?;
+    // Rollup rows before the audit head, in the order every writer takes them.
+    rollup::apply_delta(&mut tx, None, Some(&rollup::source_of(&case))).await?;
+    append(&mut tx, default_target(audit, id)).await?;
     tx.commit().await.map_err(db)?;
     Ok(CreatedCase {
         case,

@@ -1,12 +1,13 @@
 //! Bulk import of historical cases: one transaction and a handful of statements per batch
 //! (one `UNNEST` insert per table), whatever its size.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use zongzhi_core::audit::NewAuditEntry;
 use zongzhi_core::case::TrackingNo;
+use zongzhi_core::metrics::rollup::{RollupSource, accumulate, rows_of};
 use zongzhi_store::{ImportedCase, StoreError, StoreResult};
 
 use super::batch::{CaseBatch, CasePaths};
@@ -14,6 +15,7 @@ use super::children::{AttachmentBatch, DeptBatch, EventBatch, PartyBatch};
 use super::create::lock_tracking_days;
 use crate::audit::append;
 use crate::error::db;
+use crate::rollup;
 
 /// [`zongzhi_store::CaseStore::import_cases`].
 pub(crate) async fn import_cases(
@@ -91,6 +93,19 @@ pub(crate) async fn import_cases(
     parties.insert(&mut tx).await?;
     files.insert(&mut tx).await?;
     events.insert(&mut tx).await?;
+    // The batch's rollup rows, summed first: one upsert, in key order.
+    let mut sums = BTreeMap::new();
+    for c in &cases {
+        let src = RollupSource::new(
+            &path(c.case.org_unit_id, "org_unit_id")?,
+            c.case.reported_at,
+            &c.case.category_code,
+            c.case.channel,
+            &c.case.state,
+        );
+        accumulate(&mut sums, rows_of(&src));
+    }
+    rollup::upsert(&mut tx, &sums).await?;
     append(&mut tx, audit).await?;
     tx.commit().await.map_err(db)?;
     Ok(cases.len())

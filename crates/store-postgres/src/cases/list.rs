@@ -7,6 +7,8 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
+use zongzhi_core::case::{CaseStatus, Outcome, Rating};
+use zongzhi_core::metrics::Metric;
 use zongzhi_core::org::subtree_range;
 use zongzhi_core::role::Scope;
 use zongzhi_intel::Segmenter;
@@ -19,7 +21,7 @@ use crate::query::{empty_page, finish_page, push_limit};
 use crate::rows::convert;
 
 /// What a filter needs looked up before the query is built.
-struct Resolved {
+pub(crate) struct Resolved {
     /// `[lo, hi)` of the `under` unit's subtree.
     under: Option<(String, String)>,
     /// The category code and its children.
@@ -30,7 +32,7 @@ struct Resolved {
 
 /// Looks up the filter's unit and category; `None` when either does not exist, so that
 /// nothing can match.
-async fn resolve(pool: &PgPool, f: &CaseFilter) -> StoreResult<Option<Resolved>> {
+pub(crate) async fn resolve(pool: &PgPool, f: &CaseFilter) -> StoreResult<Option<Resolved>> {
     let under = match f.under {
         Some(unit) => {
             let path: Option<String> =
@@ -74,7 +76,12 @@ async fn resolve(pool: &PgPool, f: &CaseFilter) -> StoreResult<Option<Resolved>>
 }
 
 /// Pushes ` WHERE …` for scope and filter (cursor excluded) on cases `c`.
-fn push_filter(qb: &mut QueryBuilder<Postgres>, scope: &Scope, f: &CaseFilter, r: &Resolved) {
+pub(crate) fn push_filter(
+    qb: &mut QueryBuilder<Postgres>,
+    scope: &Scope,
+    f: &CaseFilter,
+    r: &Resolved,
+) {
     qb.push(" WHERE TRUE");
     push_visible(qb, scope);
     if let Some(no) = &f.tracking_no {
@@ -157,10 +164,74 @@ fn push_filter(qb: &mut QueryBuilder<Postgres>, scope: &Scope, f: &CaseFilter, r
             .push(")");
         }
     }
+    if let Some(dept) = f.lead_department_id {
+        qb.push(" AND c.holder_department_id = ").push_bind(dept);
+    }
+    if let Some(metric) = f.metric {
+        push_metric(qb, metric);
+    }
     if let Some(tsq) = &r.tsquery {
         qb.push(" AND c.search_terms @@ to_tsquery('simple', ")
             .push_bind(tsq.clone())
             .push(")");
+    }
+}
+
+/// Pushes the predicate of `metric` on cases `c`, exactly as `Counters::of` counts: never a
+/// merged duplicate, and the metric's own condition.
+fn push_metric(qb: &mut QueryBuilder<Postgres>, metric: Metric) {
+    qb.push(" AND c.master_case_id IS NULL");
+    match metric {
+        Metric::Received => {}
+        Metric::Open => {
+            let open: Vec<&'static str> = CaseStatus::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| s.as_str())
+                .collect();
+            qb.push(" AND c.status = ANY(").push_bind(open).push(")");
+        }
+        Metric::Closed => {
+            qb.push(" AND c.closed_at IS NOT NULL");
+        }
+        Metric::Resolved => {
+            let resolved: Vec<&'static str> = Outcome::ALL
+                .iter()
+                .filter(|o| o.counts_as_resolved())
+                .map(|o| o.as_str())
+                .collect();
+            qb.push(" AND c.closed_at IS NOT NULL AND c.outcome = ANY(")
+                .push_bind(resolved)
+                .push(")");
+        }
+        Metric::OnTime => {
+            qb.push(" AND c.closed_at IS NOT NULL AND c.on_time = TRUE");
+        }
+        Metric::Accepted => {
+            qb.push(" AND c.accept_minutes IS NOT NULL");
+        }
+        Metric::Rated => {
+            qb.push(" AND c.rating IS NOT NULL");
+        }
+        Metric::Satisfied => {
+            let satisfied: Vec<&'static str> = Rating::ALL
+                .iter()
+                .filter(|r| r.is_satisfied())
+                .map(|r| r.as_str())
+                .collect();
+            qb.push(" AND c.rating = ANY(")
+                .push_bind(satisfied)
+                .push(")");
+        }
+        Metric::Overdue => {
+            qb.push(" AND c.ever_overdue");
+        }
+        Metric::Supervised => {
+            qb.push(" AND c.ever_supervised");
+        }
+        Metric::Reopened => {
+            qb.push(" AND c.reopen_count > 0");
+        }
     }
 }
 

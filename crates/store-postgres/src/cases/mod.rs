@@ -2,15 +2,18 @@
 //!
 //! Visibility (see `zongzhi_store::case`) is one SQL predicate on the case alias `c`
 //! ([`push_visible`]), used by every read, count, list and write. Writes take the case row's
-//! lock through their `UPDATE … WHERE version = $n` (or `SELECT … FOR UPDATE` for uploads,
-//! which do not change the version), so the event sequence of a case is assigned serially
-//! even with several app instances.
+//! lock with `SELECT … WHERE version = $n FOR UPDATE` (uploads, which do not change the
+//! version, without the version test), so the event sequence of a case is assigned serially
+//! even with several app instances. Every case write then adds its rollup delta
+//! ([`crate::rollup`], sorted keys) and only then appends its audit row, so all writers take
+//! the case row, the rollup rows and the audit head in that order.
 
 mod batch;
 mod children;
 mod create;
 mod import;
 mod list;
+mod points;
 mod read;
 mod rows;
 mod write;
@@ -29,9 +32,10 @@ use zongzhi_store::{
 
 use crate::PgStore;
 use crate::error::db;
-use rows::{CASE_SELECT, CaseRow};
+use rows::CASE_SELECT;
 
-pub(crate) use rows::{parse_enum, parse_unit, unit_str};
+pub(crate) use points::case_points;
+pub(crate) use rows::{CASE_STATE_SELECT, CaseRow, parse_enum, parse_unit, unit_str};
 
 /// Pushes ` AND <the case c is visible to scope>`.
 ///

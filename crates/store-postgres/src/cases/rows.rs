@@ -21,8 +21,8 @@ pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.tracking_no, c.version, c.c
      c.accept_deadline, c.finish_deadline, c.finish_unit, c.warn_at, c.deadline_state, \
      c.ever_overdue, c.extension_pending, c.pending_extension_days, c.verification_passed, \
      c.last_rating, c.rating, c.accepted_at, c.resolved_at, c.closed_at, c.archived_at, c.outcome, \
-     c.supervision_level, c.master_case_id, c.reopen_count, c.created_by, c.created_at, \
-     c.updated_at, \
+     c.supervision_level, c.master_case_id, c.reopen_count, c.ever_supervised, c.on_time, \
+     c.accept_minutes, c.close_minutes, c.created_by, c.created_at, c.updated_at, \
      ARRAY(SELECT x.department_id FROM case_departments x WHERE x.case_id = c.id \
            AND x.active AND NOT x.lead ORDER BY x.department_id) AS co_handler_ids \
      FROM cases c \
@@ -31,6 +31,22 @@ pub(crate) const CASE_SELECT: &str = "SELECT c.id, c.tracking_no, c.version, c.c
      JOIN org_units cu ON cu.id = c.center_unit_id \
      LEFT JOIN departments hd ON hd.id = c.holder_department_id \
      LEFT JOIN org_units hu ON hu.id = c.holder_unit_id";
+
+/// `SELECT … FROM cases c` for [`CaseRow`] without the joins: names empty, co-handlers
+/// left out. Enough for the state and the rollup source of every case (the rebuild).
+pub(crate) const CASE_STATE_SELECT: &str = "SELECT c.id, c.tracking_no, c.version, c.channel, \
+     c.category_code, '' AS category_name, c.urgency, c.complexity, c.title, \
+     c.description, c.occurred_at, c.reported_at, c.address, c.org_unit_id, \
+     '' AS org_unit_name, c.org_path, c.lat, c.lng, c.people_involved, c.amount_fen, \
+     c.status, c.center_unit_id, '' AS center_unit_name, c.holder_department_id, \
+     NULL::text AS holder_department_name, c.holder_unit_id, NULL::text AS holder_unit_name, \
+     c.accept_deadline, c.finish_deadline, c.finish_unit, c.warn_at, c.deadline_state, \
+     c.ever_overdue, c.extension_pending, c.pending_extension_days, c.verification_passed, \
+     c.last_rating, c.rating, c.accepted_at, c.resolved_at, c.closed_at, c.archived_at, c.outcome, \
+     c.supervision_level, c.master_case_id, c.reopen_count, c.ever_supervised, c.on_time, \
+     c.accept_minutes, c.close_minutes, c.created_by, c.created_at, c.updated_at, \
+     '{}'::int8[] AS co_handler_ids \
+     FROM cases c";
 
 /// Columns of [`CaseRefRow`], from `cases c`.
 pub(crate) const CASE_REF_COLS: &str = "c.id, c.tracking_no, c.title, c.status";
@@ -128,6 +144,10 @@ pub(crate) struct CaseRow {
     supervision_level: Option<String>,
     master_case_id: Option<i64>,
     reopen_count: i32,
+    ever_supervised: bool,
+    on_time: Option<bool>,
+    accept_minutes: Option<i64>,
+    close_minutes: Option<i64>,
     created_by: Option<i64>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
@@ -183,6 +203,12 @@ impl CaseRow {
             )?,
             master_case_id: self.master_case_id,
             reopen_count: self.reopen_count,
+            // 登记 is when the case row was created.
+            registered_at: Some(self.created_at),
+            ever_supervised: self.ever_supervised,
+            on_time: self.on_time,
+            accept_minutes: self.accept_minutes,
+            close_minutes: self.close_minutes,
         })
     }
 

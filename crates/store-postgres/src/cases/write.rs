@@ -13,10 +13,11 @@ use zongzhi_store::{
 
 use super::batch::StateCols;
 use super::children::{AttachmentBatch, DeptBatch, EventBatch};
-use super::rows::{ATTACHMENT_COLS, AttachmentRow};
+use super::rows::{ATTACHMENT_COLS, AttachmentRow, CASE_SELECT, CaseRow};
 use super::{case_db, fetch_case, push_visible};
 use crate::audit::{append, default_target};
 use crate::error::db;
+use crate::rollup;
 
 /// Path of org unit `id`, or `missing` as an invalid reference.
 async fn unit_path(conn: &mut PgConnection, id: i64, missing: &'static str) -> StoreResult<String> {
@@ -149,10 +150,25 @@ pub(crate) async fn apply(
         "org_unit_id",
     )
     .await?;
+    // The row as it is, locked: under READ COMMITTED a second writer of the same version
+    // blocks here, then re-checks `version` against the committed row and finds nothing.
+    // Its rollup contribution is what this write takes away.
+    let mut qb = QueryBuilder::new(CASE_SELECT);
+    qb.push(" WHERE c.id = ")
+        .push_bind(u.case_id)
+        .push(" AND c.version = ")
+        .push_bind(u.expected_version)
+        .push(" FOR UPDATE OF c");
+    let old: Option<CaseRow> = qb
+        .build_query_as()
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+    let old = old
+        .ok_or(StoreError::Conflict("stale_version"))?
+        .into_model()?;
     let s = StateCols::of(&u.state);
     let updated_at = u.events.iter().map(|e| e.at).max().unwrap_or_else(Utc::now);
-    // Under READ COMMITTED a second writer of the same version blocks on the row lock,
-    // then re-checks `version` against the committed row and updates nothing.
     let done = sqlx::query(
         "UPDATE cases SET status = $3, center_unit_id = $4, center_path = $5, \
          holder_department_id = $6, holder_unit_id = $7, holder_path = $8, \
@@ -161,7 +177,8 @@ pub(crate) async fn apply(
          pending_extension_days = $17, verification_passed = $18, last_rating = $19, \
          rating = $20, accepted_at = $21, resolved_at = $22, closed_at = $23, \
          archived_at = $24, outcome = $25, supervision_level = $26, master_case_id = $27, \
-         reopen_count = $28, updated_at = $29, version = version + 1 \
+         reopen_count = $28, updated_at = $29, ever_supervised = $30, on_time = $31, \
+         accept_minutes = $32, close_minutes = $33, version = version + 1 \
          WHERE id = $1 AND version = $2",
     )
     .bind(u.case_id)
@@ -193,6 +210,10 @@ pub(crate) async fn apply(
     .bind(s.master_case_id)
     .bind(s.reopen_count)
     .bind(updated_at)
+    .bind(s.ever_supervised)
+    .bind(s.on_time)
+    .bind(s.accept_minutes)
+    .bind(s.close_minutes)
     .execute(&mut *tx)
     .await
     .map_err(case_db)?;
@@ -208,10 +229,16 @@ pub(crate) async fn apply(
     links.push_state(u.case_id, &u.state);
     links.upsert(&mut tx).await?;
     append_events(&mut tx, u.case_id, &u.events).await?;
-    append(&mut tx, default_target(audit, u.case_id)).await?;
     // Unscoped: an escalation may move the case out of the actor's sight, which is not a
     // reason to undo it.
     let case = fetch_case(&mut tx, None, u.case_id).await?;
+    rollup::apply_delta(
+        &mut tx,
+        Some(&rollup::source_of(&old)),
+        Some(&rollup::source_of(&case)),
+    )
+    .await?;
+    append(&mut tx, default_target(audit, u.case_id)).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }

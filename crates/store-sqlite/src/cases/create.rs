@@ -140,6 +140,7 @@ pub(crate) async fn create(
     }
     append_in_tx(&mut tx, audit).await?;
     let case = fetch_one(&mut tx, id).await?;
+    crate::stats::apply_delta(&mut tx, None, Some(&case)).await?;
     tx.commit().await.map_err(db)?;
     Ok(CreatedCase {
         case,

@@ -8,7 +8,8 @@
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool};
 use sqlx::{AssertSqlSafe, Sqlite};
 use zongzhi_core::audit::NewAuditEntry;
-use zongzhi_store::{ImportedCase, NewCase, StoreResult};
+use zongzhi_core::metrics::rollup::{RollupSource, accumulate, rows_of};
+use zongzhi_store::{ImportedCase, NewCase, StoreError, StoreResult};
 
 use super::create::{bind_case, insert_cols, insert_values};
 use super::rows::{StateCols, bind_state, state_col_names, state_values};
@@ -132,6 +133,7 @@ pub(crate) async fn import(
         },
     )
     .await?;
+    add_rollups(&mut tx, &rows).await?;
     append_in_tx(&mut tx, audit).await?;
     tx.commit().await.map_err(db)?;
     // A bulk load changes row counts by orders of magnitude. Without statistics the
@@ -143,6 +145,41 @@ pub(crate) async fn import(
         .await
         .map_err(db)?;
     Ok(cases.len())
+}
+
+/// Adds the imported cases to the rollups: one accumulated upsert for the batch.
+async fn add_rollups(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, &ImportedCase)],
+) -> StoreResult<()> {
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(());
+    };
+    // The location paths the inserts looked up.
+    let paths: std::collections::HashMap<i64, String> =
+        sqlx::query_as("SELECT id, org_path FROM cases WHERE id >= ? AND id <= ?")
+            .bind(first.0)
+            .bind(last.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?
+            .into_iter()
+            .collect();
+    let mut sums = std::collections::BTreeMap::new();
+    for (id, c) in rows {
+        let Some(path) = paths.get(id) else {
+            return Err(StoreError::NotFound);
+        };
+        let src = RollupSource::new(
+            path,
+            c.case.reported_at,
+            &c.case.category_code,
+            c.case.channel,
+            &c.case.state,
+        );
+        accumulate(&mut sums, rows_of(&src));
+    }
+    crate::stats::upsert_map(conn, &sums).await
 }
 
 /// `head` followed by `n` copies of `row`, comma-separated.

@@ -6,11 +6,14 @@
 
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Sqlite};
+use zongzhi_core::case::{CaseStatus, Outcome, Rating};
+use zongzhi_core::metrics::Metric;
 use zongzhi_core::org::subtree_range;
 use zongzhi_core::role::Scope;
 use zongzhi_intel::Segmenter;
-use zongzhi_store::{Case, CaseFilter, CaseSort, Page, StoreResult, page_limit};
+use zongzhi_store::{Case, CaseFilter, CasePoint, CaseSort, Page, StoreResult, page_limit};
 
+use super::rows::code;
 use super::{fetch_many, push_visible};
 use crate::util::{db, empty, page, parse_ts, ts};
 
@@ -171,7 +174,106 @@ fn push_filter(
             .push_bind(m.clone())
             .push(")");
     }
+    if let Some(d) = f.lead_department_id {
+        qb.push(" AND c.holder_department_id = ").push_bind(d);
+    }
+    if let Some(m) = f.metric {
+        push_metric(qb, m);
+    }
 }
+
+/// The cases a metric counts, exactly as `Counters::of` counts them.
+fn push_metric(qb: &mut QueryBuilder<Sqlite>, m: Metric) {
+    // Merged duplicates count for nothing.
+    qb.push(" AND c.master_case_id IS NULL");
+    const CLOSED: &str = " AND c.closed_at IS NOT NULL";
+    match m {
+        Metric::Received => {}
+        Metric::Open => {
+            qb.push(" AND c.status IN (");
+            let mut sep = qb.separated(", ");
+            for s in CaseStatus::ALL.iter().filter(|s| s.is_open()) {
+                sep.push_bind(s.as_str());
+            }
+            qb.push(")");
+        }
+        Metric::Closed => {
+            qb.push(CLOSED);
+        }
+        Metric::Resolved => {
+            qb.push(CLOSED).push(" AND c.outcome IN (");
+            let mut sep = qb.separated(", ");
+            for o in Outcome::ALL.iter().filter(|o| o.counts_as_resolved()) {
+                sep.push_bind(o.as_str());
+            }
+            qb.push(")");
+        }
+        Metric::OnTime => {
+            qb.push(CLOSED).push(" AND c.on_time = 1");
+        }
+        Metric::Accepted => {
+            qb.push(" AND c.accept_minutes IS NOT NULL");
+        }
+        Metric::Rated => {
+            qb.push(" AND c.rating IS NOT NULL");
+        }
+        Metric::Satisfied => {
+            qb.push(" AND c.rating IN (");
+            let mut sep = qb.separated(", ");
+            for r in Rating::ALL.iter().filter(|r| r.is_satisfied()) {
+                sep.push_bind(r.as_str());
+            }
+            qb.push(")");
+        }
+        Metric::Overdue => {
+            qb.push(" AND c.ever_overdue = 1");
+        }
+        Metric::Supervised => {
+            qb.push(" AND c.ever_supervised = 1");
+        }
+        Metric::Reopened => {
+            qb.push(" AND c.reopen_count > 0");
+        }
+    }
+}
+
+/// Cases with coordinates `scope` may see matching `f`, newest first, at most
+/// [`MAX_POINTS`] (or `f.limit` if smaller).
+pub(crate) async fn points(
+    pool: &SqlitePool,
+    scope: &Scope,
+    f: &CaseFilter,
+) -> StoreResult<Vec<CasePoint>> {
+    let Prepared::Query { under, fts } = prepare(pool, f).await? else {
+        return Ok(Vec::new());
+    };
+    let limit = f.limit.unwrap_or(MAX_POINTS).clamp(1, MAX_POINTS);
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "SELECT c.id, c.tracking_no, c.title, c.category_code, c.status, c.lat, c.lng          FROM cases c WHERE c.lat IS NOT NULL AND c.lng IS NOT NULL",
+    );
+    push_filter(&mut qb, scope, f, &under, &fts);
+    qb.push(" ORDER BY c.id DESC LIMIT ").push_bind(limit);
+    let rows: Vec<(i64, String, String, String, String, f64, f64)> =
+        qb.build_query_as().fetch_all(pool).await.map_err(db)?;
+    rows.into_iter()
+        .map(
+            |(id, tracking_no, title, category_code, status, lat, lng)| {
+                Ok(CasePoint {
+                    id,
+                    tracking_no,
+                    title,
+                    category_code,
+                    status: code(&status, "case status", CaseStatus::parse)?,
+                    lat,
+                    lng,
+                })
+            },
+        )
+        .collect()
+}
+
+/// The most points a map gets.
+const MAX_POINTS: i64 = 5_000;
 
 /// Cases `scope` may see matching `f`, one page.
 pub(crate) async fn list(

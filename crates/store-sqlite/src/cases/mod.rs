@@ -16,7 +16,7 @@ mod write;
 
 pub(crate) use create::create;
 pub(crate) use import::import;
-pub(crate) use list::{count, list};
+pub(crate) use list::{count, list, points};
 pub(crate) use read::{deadline_candidates, get, hash_in_use};
 pub(crate) use write::{add_attachments, apply};
 

@@ -23,7 +23,8 @@ macro_rules! case_cols {
          c.ever_overdue, c.extension_pending, c.pending_extension_days, \
          c.verification_passed, c.last_rating, c.rating, c.accepted_at, c.resolved_at, \
          c.closed_at, c.archived_at, c.outcome, c.supervision_level, c.master_case_id, \
-         c.reopen_count, c.created_by, c.created_at, c.updated_at"
+         c.reopen_count, c.ever_supervised, c.on_time, c.accept_minutes, c.close_minutes, \
+         c.created_by, c.created_at, c.updated_at"
     };
 }
 
@@ -45,7 +46,8 @@ macro_rules! state_col_names {
          holder_path, accept_deadline, finish_deadline, finish_unit, due_at, warn_at, \
          deadline_state, ever_overdue, extension_pending, pending_extension_days, \
          verification_passed, last_rating, rating, accepted_at, resolved_at, closed_at, \
-         archived_at, outcome, supervision_level, master_case_id, reopen_count"
+         archived_at, outcome, supervision_level, master_case_id, reopen_count, \
+         ever_supervised, on_time, accept_minutes, close_minutes"
     };
 }
 
@@ -55,7 +57,7 @@ macro_rules! state_values {
     () => {
         "?, ?, (SELECT path FROM org_units WHERE id = ?), ?, ?, \
          (SELECT path FROM org_units WHERE id = ?), \
-         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+         ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
     };
 }
 
@@ -70,7 +72,8 @@ macro_rules! state_set {
          deadline_state = ?, ever_overdue = ?, extension_pending = ?, \
          pending_extension_days = ?, verification_passed = ?, last_rating = ?, rating = ?, \
          accepted_at = ?, resolved_at = ?, closed_at = ?, archived_at = ?, outcome = ?, \
-         supervision_level = ?, master_case_id = ?, reopen_count = ?"
+         supervision_level = ?, master_case_id = ?, reopen_count = ?, ever_supervised = ?, \
+         on_time = ?, accept_minutes = ?, close_minutes = ?"
     };
 }
 
@@ -125,6 +128,10 @@ pub(crate) struct CaseRow {
     supervision_level: Option<String>,
     master_case_id: Option<i64>,
     reopen_count: i32,
+    ever_supervised: bool,
+    on_time: Option<bool>,
+    accept_minutes: Option<i64>,
+    close_minutes: Option<i64>,
     created_by: Option<i64>,
     created_at: String,
     updated_at: String,
@@ -176,6 +183,12 @@ impl CaseRow {
             )?,
             master_case_id: self.master_case_id,
             reopen_count: self.reopen_count,
+            // 登记 is the case's creation: one column serves both.
+            registered_at: Some(parse_ts(&self.created_at)?),
+            ever_supervised: self.ever_supervised,
+            on_time: self.on_time,
+            accept_minutes: self.accept_minutes,
+            close_minutes: self.close_minutes,
         };
         Ok(Case {
             id: self.id,
@@ -341,6 +354,10 @@ pub(crate) struct StateCols {
     pub(crate) supervision_level: Option<&'static str>,
     pub(crate) master_case_id: Option<i64>,
     pub(crate) reopen_count: i32,
+    pub(crate) ever_supervised: bool,
+    pub(crate) on_time: Option<bool>,
+    pub(crate) accept_minutes: Option<i64>,
+    pub(crate) close_minutes: Option<i64>,
 }
 
 impl StateCols {
@@ -372,6 +389,10 @@ impl StateCols {
             supervision_level: s.supervision_level.map(SupervisionLevel::as_str),
             master_case_id: s.master_case_id,
             reopen_count: s.reopen_count,
+            ever_supervised: s.ever_supervised,
+            on_time: s.on_time,
+            accept_minutes: s.accept_minutes,
+            close_minutes: s.close_minutes,
         }
     }
 }
@@ -407,6 +428,10 @@ macro_rules! bind_state {
             .bind(s.supervision_level)
             .bind(s.master_case_id)
             .bind(s.reopen_count)
+            .bind(s.ever_supervised)
+            .bind(s.on_time)
+            .bind(s.accept_minutes)
+            .bind(s.close_minutes)
     }};
 }
 

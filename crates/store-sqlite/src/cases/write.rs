@@ -36,6 +36,8 @@ pub(crate) async fn apply(
         return Err(StoreError::Conflict("stale_version"));
     }
     check_state(&mut tx, &update.state, "org_unit_id").await?;
+    // The row as it was, for the rollup delta (read inside the write lock).
+    let before = fetch_one(&mut tx, id).await?;
     if let Some(master) = update.state.master_case_id
         && cur.master_case_id != Some(master)
     {
@@ -60,6 +62,7 @@ pub(crate) async fn apply(
     }
     append_in_tx(&mut tx, audit).await?;
     let case = fetch_one(&mut tx, id).await?;
+    crate::stats::apply_delta(&mut tx, Some(&before), Some(&case)).await?;
     tx.commit().await.map_err(db)?;
     Ok(case)
 }

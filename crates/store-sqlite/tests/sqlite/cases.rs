@@ -35,6 +35,7 @@ fn event(from: CaseStatus, to: CaseStatus, kind: &str, at: DateTime<Utc>) -> New
 fn new_case(loc: &OrgUnit, center: &OrgUnit, title: &str, description: &str) -> NewCase {
     let mut state = CaseState::new(center.id);
     state.status = CaseStatus::Triage;
+    state.registered_at = Some(t(23, 1));
     NewCase {
         tracking_date: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
         channel: Channel::WalkIn,

@@ -122,12 +122,14 @@ pub fn new_case(
     description: &str,
 ) -> NewCase {
     let reported_at = t(23, 1);
+    // Registered a minute after the report: `created_at` is the registration time.
+    let registered_at = reported_at + TimeDelta::minutes(1);
     let mut state = CaseState::new(center.id);
     let ev = step(
         &mut state,
         Action::register(Channel::WalkIn),
         Some(creator.id),
-        reported_at,
+        registered_at,
         None,
     );
     let mut nc = NewCase {
@@ -150,7 +152,7 @@ pub fn new_case(
         attachments: Vec::new(),
         search_terms: String::new(),
         created_by: Some(creator.id),
-        created_at: reported_at + TimeDelta::minutes(1),
+        created_at: registered_at,
         idempotency_key: None,
         events: vec![ev],
         state,
@@ -167,7 +169,7 @@ pub fn with_channel(mut nc: NewCase, channel: Channel) -> NewCase {
         &mut state,
         Action::register(channel),
         nc.created_by,
-        nc.reported_at,
+        nc.created_at,
         None,
     );
     nc.channel = channel;

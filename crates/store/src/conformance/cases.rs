@@ -284,6 +284,7 @@ fn imported(t0: &super::Tree, no: &str, i: i64) -> ImportedCase {
     nc.reported_at -= TimeDelta::days(400 + i);
     nc.events[0].at = nc.reported_at;
     nc.created_at = nc.reported_at;
+    nc.state.registered_at = Some(nc.reported_at);
     nc = then(
         nc,
         route_dept(t0.dept(town), &[]),

@@ -32,6 +32,7 @@ pub mod categories;
 pub mod credentials;
 pub mod departments;
 pub mod org;
+pub mod rollup_props;
 pub mod scope;
 pub mod scope_writes;
 mod seed;
@@ -196,6 +197,9 @@ macro_rules! conformance_suite {
                 seed_once,
                 limit_rules,
                 calendar_days,
+            }
+            rollup_props {
+                rebuild_equals_incremental,
             }
         }
     };

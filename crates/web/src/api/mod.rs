@@ -6,8 +6,10 @@ pub mod auth;
 pub mod cases;
 pub mod categories;
 pub mod export;
+pub mod exports;
 pub mod openapi;
 pub mod org;
+pub mod stats;
 pub mod views;
 
 use axum::Extension;
@@ -116,6 +118,21 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/cases/{id}/parties/{party_id}/reveal",
             post(cases::reveal_party),
         )
+        .route(
+            "/api/v1/exports",
+            get(exports::list_exports).post(exports::create_export),
+        )
+        .route("/api/v1/exports/{id}", get(exports::get_export))
+        .route(
+            "/api/v1/exports/{id}/download",
+            get(exports::download_export),
+        )
+        .route("/api/v1/stats/summary", get(stats::summary))
+        .route("/api/v1/stats/trend", get(stats::trend))
+        .route("/api/v1/stats/breakdown", get(stats::breakdown))
+        .route("/api/v1/stats/units", get(stats::units))
+        .route("/api/v1/stats/departments", get(stats::departments))
+        .route("/api/v1/stats/map", get(stats::map))
         .route("/api/v1/audit", get(audit::list_audit))
         .route(
             "/api/v1/security-policy",

@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer};
 use zongzhi_core::case::{
     ActionKind, CaseStatus, Channel, DeadlineState, TrackingNo, allowed_actions,
 };
+use zongzhi_core::metrics::Metric;
 use zongzhi_core::personal::{IdCardNo, PhoneNo};
 use zongzhi_core::role::Permission;
 use zongzhi_store::{Case, CaseDetail, CaseFilter, CaseSort, MAX_PAGE, Page, StoreError};
@@ -58,8 +59,9 @@ pub struct CaseListQuery {
     pub category: Option<String>,
     /// Channel.
     pub channel: Option<String>,
-    /// Location in this org unit's subtree.
-    #[serde(deserialize_with = "blank_none")]
+    /// Location in this org unit's subtree (also accepted as `under`, the statistics
+    /// pages' name for it).
+    #[serde(alias = "under", deserialize_with = "blank_none")]
     pub org_unit: Option<i64>,
     /// Led or co-handled now by this department.
     #[serde(deserialize_with = "blank_none")]
@@ -100,6 +102,13 @@ pub struct CaseListQuery {
     /// Page size, 1–500 (default 50).
     #[serde(deserialize_with = "blank_none")]
     pub limit: Option<i64>,
+    /// Only the cases a statistics figure counts (`received`, `closed`, `resolved`,
+    /// `on_time`, `satisfied`, `overdue`, `supervised`, `reopened`, …): with `org_unit`,
+    /// `from`, `to` (and `category`/`channel`/`lead_department`) the list behind a number.
+    pub metric: Option<String>,
+    /// Led now (or last) by exactly this department, as in the department statistics.
+    #[serde(deserialize_with = "blank_none")]
+    pub lead_department: Option<i64>,
 }
 
 fn nonblank(s: &Option<String>) -> Option<&str> {
@@ -160,6 +169,13 @@ impl CaseListQuery {
             })
         };
         let under = positive("org_unit", self.org_unit, &mut v);
+        let lead_department_id = positive("lead_department", self.lead_department, &mut v);
+        let metric = nonblank(&self.metric).and_then(|m| {
+            v.check(
+                "metric",
+                Metric::parse(m).ok_or(("metric_invalid", "统计指标无效")),
+            )
+        });
         let center_unit_id = positive("center", self.center, &mut v);
         let tracking_no = nonblank(&self.tracking_no).and_then(|t| {
             v.check(
@@ -257,6 +273,8 @@ impl CaseListQuery {
             sort: sort.unwrap_or_default(),
             cursor: nonblank(&self.cursor).map(str::to_owned),
             limit,
+            metric,
+            lead_department_id,
             ..Default::default()
         })
     }

@@ -4,7 +4,9 @@
 pub mod admin;
 pub mod assets;
 pub mod cases;
+pub mod exports;
 pub mod login;
+pub mod stats;
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(admin::routes())
         .merge(cases::routes())
+        .merge(exports::routes())
+        .merge(stats::routes())
         .route("/static/{*path}", get(assets::serve))
 }
 
@@ -51,6 +55,15 @@ pub fn menu_for(ctx: &SessionCtx) -> Vec<MenuItem> {
         if cases::can_supervise(ctx) {
             m.push(item("supervision", "督办", "/supervision"));
         }
+    }
+    if ctx.can(Permission::ReadStats) {
+        m.push(item("stats", "统计总图", "/stats"));
+        m.push(item("stats-rankings", "考核排名", "/stats/rankings"));
+        m.push(item("stats-map", "统计地图", "/stats/map"));
+        m.push(item("stats-help", "指标说明", "/stats/help"));
+    }
+    if ctx.can(Permission::ExportCases) {
+        m.push(item("exports", "台账导出", "/exports"));
     }
     if ctx.can(Permission::ReadOrg) {
         m.push(item("org-units", "组织机构", "/admin/org-units"));

@@ -26,6 +26,8 @@ pub(super) fn permission_label(p: Permission) -> &'static str {
         Permission::ReadAudit => "查阅审计日志",
         Permission::ReadCases => "查看事件",
         Permission::WriteCases => "办理事件",
+        Permission::ReadStats => "查看统计分析",
+        Permission::ExportCases => "导出台账报表",
     }
 }
 

@@ -49,6 +49,12 @@ struct ListPage {
     tracking_no: String,
     party_id_card: String,
     party_phone: String,
+    /// The statistics figure this list is behind (`metric`), its Chinese label, and the URL
+    /// of the same list without it.
+    metric: String,
+    metric_label: String,
+    lead_department: String,
+    without_metric: String,
     filter_errors: Errors,
     rows: Vec<CaseRow>,
     pager: Pager,
@@ -94,6 +100,8 @@ pub(super) async fn list(
         id_text(q.center),
         id_text(q.limit),
     );
+    let metric = text(q.metric.as_ref());
+    let lead_department = id_text(q.lead_department);
     let from = q.from.map(|d| d.to_string()).unwrap_or_default();
     let to = q.to.map(|d| d.to_string()).unwrap_or_default();
     let pairs = [
@@ -116,7 +124,23 @@ pub(super) async fn list(
         ("mine_registered", flag(q.mine_registered)),
         ("sort", sort.as_str()),
         ("limit", limit.as_str()),
+        ("metric", metric.as_str()),
+        ("lead_department", lead_department.as_str()),
     ];
+    let without_metric = {
+        let kept: Vec<(&str, &str)> = pairs
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && *k != "metric" && *k != "lead_department")
+            .copied()
+            .collect();
+        match serde_urlencoded::to_string(&kept) {
+            Ok(qs) if !qs.is_empty() => format!("/cases?{qs}"),
+            _ => "/cases".to_owned(),
+        }
+    };
+    let metric_label = zongzhi_core::metrics::Metric::parse(&metric)
+        .map(|m| m.label_zh().to_owned())
+        .unwrap_or_default();
     let fetched = async {
         let page = list_cases_as(&state, &user, &q).await?;
         let total = count_cases_as(&state, &user, &q).await?;
@@ -190,6 +214,10 @@ pub(super) async fn list(
         tracking_no: tracking_no.clone(),
         party_id_card: party_id_card.clone(),
         party_phone: party_phone.clone(),
+        metric: metric.clone(),
+        metric_label,
+        lead_department: lead_department.clone(),
+        without_metric,
         filter_errors,
         rows,
         pager,
