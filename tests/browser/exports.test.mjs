@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import {
@@ -112,6 +113,19 @@ test('a dispatcher exports the ledger and a weekly report from the console', { t
   assert.ok(ledger.bytes.length > 1000, `size ${ledger.bytes.length}`);
   assert.equal(ledger.bytes.subarray(0, 2).toString('latin1'), 'PK', 'xlsx magic bytes');
 
+  // Read the workbook back: its data rows are exactly the cases located in the county that
+  // the dispatcher may see (the API's count for the same unit), below a frozen header.
+  const sheet = readSheet(ledger.bytes);
+  assert.ok(sheet.frozen >= 1, 'header row frozen');
+  assert.match(sheet.header, /序号/);
+  const county = await page.evaluate(async () => {
+    const me = await (await fetch('/api/v1/me')).json().catch(() => null);
+    return me?.org_unit?.id;
+  });
+  const countUrl = county ? `/api/v1/cases/count?org_unit=${county}` : '/api/v1/cases/count';
+  const expected = await page.evaluate(async (u) => (await (await fetch(u)).json()).count, countUrl);
+  assert.equal(sheet.rows - sheet.frozen, expected, `ledger rows vs ${countUrl}`);
+
   // A weekly report as PDF.
   await page.selectOption('#export-kind', 'weekly');
   await page.selectOption('#export-format', 'pdf');
@@ -126,3 +140,23 @@ test('a dispatcher exports the ledger and a weekly report from the console', { t
   assert.deepEqual(page.jsErrors, [], 'no script errors');
   await page.context().close();
 });
+
+/** Rows, frozen rows and the header text of the first sheet of an XLSX (read with Python's
+ * zipfile, which every test machine has; shared or inline strings). */
+function readSheet(bytes) {
+  const script = `
+import io, json, re, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+xml = z.read('xl/worksheets/sheet1.xml').decode()
+strings = re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S) if 'xl/sharedStrings.xml' in z.namelist() else []
+text = [re.sub(r'<[^>]+>', '', s) for s in strings]
+rows = re.findall(r'<row [^>]*>(.*?)</row>', xml, re.S)
+m = re.search(r'ySplit="(\\d+)"', xml)
+frozen = int(m.group(1)) if m else 0
+header = rows[frozen - 1] if frozen else ''
+cells = [text[int(v)] for v in re.findall(r't="s"[^>]*><v>(\\d+)</v>', header)]
+cells += re.findall(r'<t[^>]*>(.*?)</t>', header)
+print(json.dumps({"rows": len(rows), "frozen": frozen, "header": " ".join(cells)}))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: bytes }).toString());
+}

@@ -1,7 +1,9 @@
-//! The `zongzhi` binary: `serve` (default), `migrate`, `audit verify`, `demo-data`.
+//! The `zongzhi` binary: `serve` (default), `migrate`, `audit verify`, `demo-data`,
+//! `rollup rebuild|check`.
 
 mod config;
 mod demo_data;
+mod rollup;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -47,6 +49,11 @@ enum Command {
     },
     /// Generate demo cases into the database (creates the demo jurisdiction if empty).
     DemoData(demo_data::DemoDataArgs),
+    /// Statistics rollups: recompute them from the cases.
+    Rollup {
+        #[command(subcommand)]
+        command: rollup::RollupCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +111,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             command: AuditCommand::Verify,
         } => verify_audit(store.as_ref()).await,
         Command::DemoData(args) => demo_data(config, store, &args).await,
+        Command::Rollup { command } => rollup::run(store.as_ref(), &command).await,
     }
 }
 
@@ -162,6 +170,13 @@ async fn serve(config: Config, store: Arc<dyn Store>) -> anyhow::Result<std::pro
         if let Some(report) = zongzhi_web::demo::seed_if_empty(&state, pw.as_deref()).await? {
             print_demo(&report);
         }
+    }
+    // A database from before the rollup tables (or restored without them) gets them once.
+    if let Some(rows) = zongzhi_web::stats::ensure_rollups(state.store.as_ref())
+        .await
+        .context("rebuilding the statistics rollups")?
+    {
+        tracing::info!(rows, "rebuilt the statistics rollups from the cases");
     }
     // After seeding, so the job starts from the marks the demo history already carries.
     let _deadlines = zongzhi_web::timing::deadlines::spawn_deadline_job(state.clone());

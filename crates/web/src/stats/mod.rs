@@ -7,10 +7,12 @@
 //! in the unit's subtree, in their state now (see `zongzhi_core::metrics`).
 
 mod query;
+mod rebuild;
 mod service;
 mod views;
 
 pub use query::{StatsQuery, StatsScope, resolve};
+pub use rebuild::{ensure_rollups, rebuild_audit};
 pub use service::{
     Granularity, breakdown, child_units, departments, figures, map, summary, total, trend, units,
 };
