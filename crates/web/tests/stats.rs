@@ -277,3 +277,20 @@ async fn scope_and_bad_input() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn the_overview_offers_the_reports_to_those_who_may_export() {
+    let app = TestApp::new().await;
+    let leader = app.login("leader").await;
+    let page = app.get(&leader, "/stats").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"stats-exports\""));
+    for kind in ["daily", "weekly", "monthly", "ledger"] {
+        assert!(html.contains(&format!("/exports?kind={kind}")), "{kind}");
+    }
+    // A department handler reads statistics but may not export.
+    let handler = app.login("dept_handler").await;
+    let html = app.get(&handler, "/stats").await.text();
+    assert!(!html.contains("id=\"stats-exports\""));
+}

@@ -118,6 +118,8 @@ struct OverviewPage {
     breakdowns: Vec<Breakdown>,
     chart_json: String,
     shown: bool,
+    /// Links to request the reports and the ledger of this unit (`ExportCases` only).
+    exports: Vec<(String, &'static str)>,
 }
 
 fn kpi(fig: &Fig, s: &Summary, sel: &Selection) -> Kpi {
@@ -334,6 +336,7 @@ pub(super) async fn page(
         breakdowns: Vec::new(),
         chart_json: "{}".to_owned(),
         shown: false,
+        exports: Vec::new(),
     };
     let Some(period) = sel.period.filter(|_| sel.is_valid()) else {
         let mut res = render(&p);
@@ -403,6 +406,28 @@ pub(super) async fn page(
         breakdown("category", &cat_title, cats, &sel, under),
         breakdown("channel", "来源渠道", chans, &sel, under),
     ];
+    if user.can(zongzhi_core::role::Permission::ExportCases) {
+        let to = period.to;
+        p.exports = [
+            ("daily", "xlsx", "日报"),
+            ("weekly", "pdf", "周研判"),
+            ("monthly", "pdf", "月调度"),
+            ("ledger", "xlsx", "矛盾纠纷排查化解台账"),
+        ]
+        .into_iter()
+        .map(|(kind, format, label)| {
+            let to = if kind == "ledger" {
+                String::new()
+            } else {
+                to.to_string()
+            };
+            (
+                format!("/exports?kind={kind}&format={format}&org_unit={under}&to={to}"),
+                label,
+            )
+        })
+        .collect();
+    }
     p.shown = true;
     Ok(render(&p))
 }
