@@ -143,6 +143,23 @@ impl Counters {
         }
     }
 
+    /// The count a [`Metric`] names (the cases behind it are `CaseFilter::metric`).
+    pub fn count(&self, m: Metric) -> i64 {
+        match m {
+            Metric::Received => self.received,
+            Metric::Open => self.open,
+            Metric::Closed => self.closed,
+            Metric::Resolved => self.resolved,
+            Metric::OnTime => self.on_time,
+            Metric::Accepted => self.accepted,
+            Metric::Rated => self.rated,
+            Metric::Satisfied => self.satisfied,
+            Metric::Overdue => self.overdue,
+            Metric::Supervised => self.supervised,
+            Metric::Reopened => self.reopened,
+        }
+    }
+
     /// Whether every counter is zero.
     pub fn is_zero(&self) -> bool {
         *self == Self::ZERO

@@ -278,7 +278,13 @@ pub async fn add_attachments(
 
 /// `filename*` of RFC 6266 / 8187: UTF-8, percent-encoded outside attr-char.
 fn content_disposition(file_name: &str) -> String {
-    let fallback: String = file_name
+    content_disposition_with(file_name, file_name)
+}
+
+/// `Content-Disposition: attachment` naming `file_name` (RFC 5987 `filename*`, so Chinese
+/// names survive) with `fallback` made safe for the plain `filename` old clients read.
+pub(crate) fn content_disposition_with(file_name: &str, fallback: &str) -> String {
+    let fallback: String = fallback
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {

@@ -48,25 +48,7 @@ pub fn download_name(
 /// `Content-Disposition` for a download: an ASCII `fallback` name for old clients and the
 /// UTF-8 name as RFC 5987 / 8187 `filename*`.
 pub(crate) fn content_disposition(file_name: &str, fallback: &str) -> String {
-    let fallback: String = fallback
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-_.".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut encoded = String::new();
-    for b in file_name.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            encoded.push(char::from(b));
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+    crate::api::cases::content_disposition_with(file_name, fallback)
 }
 
 #[cfg(test)]

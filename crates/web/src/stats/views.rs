@@ -44,6 +44,10 @@ pub struct Figures {
     pub avg_accept_days: Option<f64>,
     /// 平均办结用时 (working days from 登记 to 结案).
     pub avg_close_days: Option<f64>,
+    /// The counters the figures come from.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub counters: Counters,
 }
 
 impl From<Counters> for Figures {
@@ -67,6 +71,7 @@ impl From<Counters> for Figures {
             reopen_rate: c.reopen_rate(),
             avg_accept_days: c.avg_accept_days(),
             avg_close_days: c.avg_close_days(),
+            counters: c,
         }
     }
 }

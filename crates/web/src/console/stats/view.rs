@@ -8,19 +8,7 @@ use crate::stats::Figures;
 
 /// One count of `c` by metric.
 pub(super) fn count(c: &Figures, m: Metric) -> i64 {
-    match m {
-        Metric::Received => c.received,
-        Metric::Open => c.open,
-        Metric::Closed => c.closed,
-        Metric::Resolved => c.resolved,
-        Metric::OnTime => c.on_time,
-        Metric::Accepted => c.accepted,
-        Metric::Rated => c.rated,
-        Metric::Satisfied => c.satisfied,
-        Metric::Overdue => c.overdue,
-        Metric::Supervised => c.supervised,
-        Metric::Reopened => c.reopened,
-    }
+    c.counters.count(m)
 }
 
 /// What a figure is.
