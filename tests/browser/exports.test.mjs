@@ -1,7 +1,8 @@
 // 台账导出 (issue 4): a dispatcher opens the export page from the case list, requests the
 // ledger, watches the job reach 已完成 without reloading, and downloads the file through the
-// page. The Rust test (crates/web/tests/exports.rs) reads files back with calamine; here the
-// download's name, size and magic bytes are checked, and the pages are screenshotted.
+// page. The downloaded ledger is read back with calamine (crates/report/examples/xlsx_rows)
+// and its rows matched, case by case, to the API's list for the same unit; the weekly PDF's
+// name and magic bytes are checked, and the pages are screenshotted.
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { after, before, test } from 'node:test';
 import {
   ARTIFACTS,
   DEMO_PASSWORD,
+  REPO_ROOT,
   clickAndWait,
   launchBrowser,
   newPage,
@@ -113,18 +115,35 @@ test('a dispatcher exports the ledger and a weekly report from the console', { t
   assert.ok(ledger.bytes.length > 1000, `size ${ledger.bytes.length}`);
   assert.equal(ledger.bytes.subarray(0, 2).toString('latin1'), 'PK', 'xlsx magic bytes');
 
-  // Read the workbook back: its data rows are exactly the cases located in the county that
-  // the dispatcher may see (the API's count for the same unit), below a frozen header.
-  const sheet = readSheet(ledger.bytes);
+  // Read the workbook back: below a frozen header, one row per case located in the county
+  // that the dispatcher may see, numbered 1…n — exactly the API's list for the same unit.
+  const sheet = await readSheet(ledger.bytes);
   assert.ok(sheet.frozen >= 1, 'header row frozen');
-  assert.match(sheet.header, /序号/);
+  const header = sheet.rows[sheet.frozen - 1];
+  assert.equal(header[0], '序号');
+  const col = header.indexOf('登记编号(一案一码)');
+  assert.ok(col > 0, `tracking number column in ${header.join(',')}`);
+  const data = sheet.rows.slice(sheet.frozen);
+  data.forEach((r, i) => assert.equal(r[0], String(i + 1), `序号 of row ${i + 1}`));
   const county = await page.evaluate(async () => {
     const me = await (await fetch('/api/v1/me')).json().catch(() => null);
     return me?.org_unit?.id;
   });
-  const countUrl = county ? `/api/v1/cases/count?org_unit=${county}` : '/api/v1/cases/count';
-  const expected = await page.evaluate(async (u) => (await (await fetch(u)).json()).count, countUrl);
-  assert.equal(sheet.rows - sheet.frozen, expected, `ledger rows vs ${countUrl}`);
+  assert.ok(county, 'the dispatcher has an org unit');
+  const expected = await page.evaluate(async (unit) => {
+    const all = [];
+    let cursor = null;
+    do {
+      const q = new URLSearchParams({ org_unit: String(unit), limit: '500' });
+      if (cursor) q.set('cursor', cursor);
+      const body = await (await fetch(`/api/v1/cases?${q}`)).json();
+      all.push(...body.items.map((c) => c.tracking_no));
+      cursor = body.next_cursor;
+    } while (cursor);
+    return all;
+  }, county);
+  assert.ok(expected.length > 0, 'the county has cases');
+  assert.deepEqual(data.map((r) => r[col]).sort(), [...expected].sort(), 'ledger rows = API list');
 
   // A weekly report as PDF.
   await page.selectOption('#export-kind', 'weekly');
@@ -141,22 +160,20 @@ test('a dispatcher exports the ledger and a weekly report from the console', { t
   await page.context().close();
 });
 
-/** Rows, frozen rows and the header text of the first sheet of an XLSX (read with Python's
- * zipfile, which every test machine has; shared or inline strings). */
-function readSheet(bytes) {
-  const script = `
-import io, json, re, sys, zipfile
-z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
-xml = z.read('xl/worksheets/sheet1.xml').decode()
-strings = re.findall(r'<si>(.*?)</si>', z.read('xl/sharedStrings.xml').decode(), re.S) if 'xl/sharedStrings.xml' in z.namelist() else []
-text = [re.sub(r'<[^>]+>', '', s) for s in strings]
-rows = re.findall(r'<row [^>]*>(.*?)</row>', xml, re.S)
-m = re.search(r'ySplit="(\\d+)"', xml)
-frozen = int(m.group(1)) if m else 0
-header = rows[frozen - 1] if frozen else ''
-cells = [text[int(v)] for v in re.findall(r't="s"[^>]*><v>(\\d+)</v>', header)]
-cells += re.findall(r'<t[^>]*>(.*?)</t>', header)
-print(json.dumps({"rows": len(rows), "frozen": frozen, "header": " ".join(cells)}))
-`;
-  return JSON.parse(execFileSync('python3', ['-c', script], { input: bytes }).toString());
+/** The first sheet of an XLSX, read with calamine by crates/report/examples/xlsx_rows
+ * (`cargo build -p zongzhi-report --example xlsx_rows`; $ZONGZHI_XLSX_ROWS overrides):
+ * `{ frozen, rows: [[cell text]] }`. */
+async function readSheet(bytes) {
+  const bin = path.resolve(
+    REPO_ROOT,
+    process.env.ZONGZHI_XLSX_ROWS || 'target/debug/examples/xlsx_rows',
+  );
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'zongzhi-xlsx-'));
+  try {
+    const file = path.join(dir, 'ledger.xlsx');
+    await fs.writeFile(file, bytes);
+    return JSON.parse(execFileSync(bin, [file], { maxBuffer: 256 << 20 }).toString());
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
