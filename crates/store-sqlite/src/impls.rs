@@ -311,6 +311,14 @@ impl CaseStore for SqliteStore {
         cases::get(&self.pool, scope, id).await
     }
 
+    async fn case_parties(
+        &self,
+        scope: &Scope,
+        ids: &[CaseId],
+    ) -> StoreResult<std::collections::HashMap<CaseId, Vec<zongzhi_store::Party>>> {
+        cases::parties(&self.pool, scope, ids).await
+    }
+
     async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Page<Case>> {
         cases::list(&self.pool, scope, filter).await
     }

@@ -306,6 +306,14 @@ pub trait CaseStore: Send + Sync {
     /// One case the caller may see, with parties, attachments, events, co-handlers, the
     /// master and merged duplicates.
     async fn get_case(&self, scope: &Scope, id: CaseId) -> StoreResult<CaseDetail>;
+    /// The parties of each of `ids` the caller may see, in registration order; unknown
+    /// cases and cases outside the scope are absent. One read per page of a ledger instead
+    /// of a `get_case` per row.
+    async fn case_parties(
+        &self,
+        scope: &Scope,
+        ids: &[CaseId],
+    ) -> StoreResult<std::collections::HashMap<CaseId, Vec<Party>>>;
     /// Cases the caller may see matching `filter`.
     async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Page<Case>>;
     /// How many cases the caller may see match `filter` (ignores cursor, limit, sort).

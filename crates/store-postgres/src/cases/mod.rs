@@ -134,6 +134,14 @@ impl CaseStore for PgStore {
         read::get_case(&self.pool, scope, id).await
     }
 
+    async fn case_parties(
+        &self,
+        scope: &Scope,
+        ids: &[CaseId],
+    ) -> StoreResult<std::collections::HashMap<CaseId, Vec<zongzhi_store::Party>>> {
+        read::case_parties(&self.pool, scope, ids).await
+    }
+
     async fn list_cases(&self, scope: &Scope, filter: &CaseFilter) -> StoreResult<Page<Case>> {
         list::list_cases(&self.pool, scope, filter).await
     }

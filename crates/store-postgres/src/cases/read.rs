@@ -1,16 +1,42 @@
 //! One case with everything its page shows.
 
-use sqlx::PgPool;
+use std::collections::HashMap;
+
+use sqlx::{FromRow as _, PgPool, Postgres, QueryBuilder, Row as _};
 use zongzhi_core::case::CaseId;
 use zongzhi_core::role::Scope;
-use zongzhi_store::{CaseDetail, StoreResult};
+use zongzhi_store::{CaseDetail, Party, StoreResult};
 
-use super::fetch_case;
 use super::rows::{
     ATTACHMENT_COLS, AttachmentRow, CASE_REF_COLS, CaseRefRow, EventRow, PARTY_COLS, PartyRow,
 };
+use super::{fetch_case, push_visible};
 use crate::error::db;
 use crate::rows::convert;
+
+/// [`zongzhi_store::CaseStore::case_parties`]: one query for all of `ids`, scoped in SQL.
+pub(crate) async fn case_parties(
+    pool: &PgPool,
+    scope: &Scope,
+    ids: &[CaseId],
+) -> StoreResult<HashMap<CaseId, Vec<Party>>> {
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT p.case_id, p.id, p.role, p.name, p.id_card_enc, p.id_card_masked, \
+         p.phone_enc, p.phone_masked FROM case_parties p JOIN cases c ON c.id = p.case_id \
+         WHERE p.case_id = ANY(",
+    );
+    qb.push_bind(ids.to_vec()).push(")");
+    push_visible(&mut qb, scope);
+    qb.push(" ORDER BY p.case_id, p.id");
+    let rows = qb.build().fetch_all(pool).await.map_err(db)?;
+    let mut out: HashMap<CaseId, Vec<Party>> = HashMap::new();
+    for r in &rows {
+        let case_id: CaseId = r.try_get(0).map_err(db)?;
+        let party = PartyRow::from_row(r).map_err(db)?.into_model()?;
+        out.entry(case_id).or_default().push(party);
+    }
+    Ok(out)
+}
 
 /// [`zongzhi_store::CaseStore::get_case`].
 pub(crate) async fn get_case(pool: &PgPool, scope: &Scope, id: CaseId) -> StoreResult<CaseDetail> {

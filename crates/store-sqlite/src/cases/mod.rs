@@ -17,7 +17,7 @@ mod write;
 pub(crate) use create::create;
 pub(crate) use import::import;
 pub(crate) use list::{count, list, points};
-pub(crate) use read::{deadline_candidates, get, hash_in_use};
+pub(crate) use read::{deadline_candidates, get, hash_in_use, parties};
 pub(crate) use write::{add_attachments, apply};
 
 use std::collections::HashMap;

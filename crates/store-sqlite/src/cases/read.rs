@@ -1,16 +1,62 @@
 //! Reading one case with everything its page shows, and the deadline job's candidates.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqlitePool;
+use sqlx::{FromRow as _, Row as _};
 use sqlx::{QueryBuilder, Sqlite};
 use zongzhi_core::case::{CaseId, CaseStatus};
 use zongzhi_core::role::Scope;
-use zongzhi_store::{CaseDetail, DeadlineCandidate, StoreError, StoreResult};
+use zongzhi_store::{CaseDetail, DeadlineCandidate, Party, StoreError, StoreResult};
 
 use super::rows::{AttachmentRow, CaseRefRow, EventRow, PartyRow};
 use super::{fetch_many, fetch_one, push_visible};
 use crate::rows::all;
 use crate::util::{db, ts};
+
+/// Ids per `IN (…)` list: far below SQLite's parameter limit.
+const PARTY_CHUNK: usize = 500;
+
+/// The parties of those of `ids` that `scope` may see, by case, in registration order.
+pub(crate) async fn parties(
+    pool: &SqlitePool,
+    scope: &Scope,
+    ids: &[CaseId],
+) -> StoreResult<HashMap<CaseId, Vec<Party>>> {
+    let mut out: HashMap<CaseId, Vec<Party>> = HashMap::new();
+    for chunk in ids.chunks(PARTY_CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT p.case_id, p.id, p.role, p.name, p.id_card_enc, p.id_card_masked, \
+             p.phone_enc, p.phone_masked FROM case_parties p JOIN cases c ON c.id = p.case_id \
+             WHERE p.case_id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(")");
+        push_visible(&mut qb, scope);
+        qb.push(" ORDER BY p.case_id, p.id");
+        let rows: Vec<(CaseId, PartyRow)> = qb
+            .build()
+            .fetch_all(pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0).map_err(db)?,
+                    PartyRow::from_row(r).map_err(db)?,
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
+        for (case_id, row) in rows {
+            out.entry(case_id).or_default().push(row.into_model()?);
+        }
+    }
+    Ok(out)
+}
 
 /// One case `scope` may see, with parties, attachments, events, co-handlers, master and
 /// merged duplicates. Read in one transaction so the parts agree.

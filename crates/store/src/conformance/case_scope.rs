@@ -3,15 +3,34 @@
 
 use std::collections::BTreeSet;
 
-use zongzhi_core::case::{Action, CaseId};
+use zongzhi_core::case::{Action, CaseId, PartyRole};
 use zongzhi_core::role::Scope;
 
 use super::case_fixture::{
     apply_ok, attachment, case_audit, case_count, case_ids, cases_f, dept_scope, detail, mk_case,
-    new_case, route_dept, route_unit, setup, t, update,
+    new_case, party, route_dept, route_unit, setup, t, update,
 };
 use super::{assert_invalid_ref, assert_not_found, audit_count, root, scope_of, verified_chain};
 use crate::{Case, Store};
+
+/// `nc` with two parties named after its title, so reads of parties have something to see.
+fn peopled(mut nc: crate::NewCase) -> crate::NewCase {
+    nc.parties = vec![
+        party(
+            PartyRole::Applicant,
+            &format!("{}甲", nc.title),
+            None,
+            Some("13800000001"),
+        ),
+        party(
+            PartyRole::Respondent,
+            &format!("{}乙", nc.title),
+            None,
+            None,
+        ),
+    ];
+    nc
+}
 
 /// Checks that `s` sees exactly `visible` among `all` through get, list and count, and that
 /// it can neither act on nor attach to the others (writing nothing).
@@ -21,6 +40,25 @@ async fn sees(store: &dyn Store, s: &Scope, all: &[&Case], visible: &[CaseId], w
     let known: BTreeSet<CaseId> = all.iter().map(|c| c.id).collect();
     let got: BTreeSet<CaseId> = listed.intersection(&known).copied().collect();
     assert_eq!(got, want, "{who} lists");
+    // The batch read of parties (ledgers) sees the same cases, with the same parties.
+    let ids: Vec<CaseId> = all.iter().map(|c| c.id).collect();
+    let parties = store.case_parties(s, &ids).await.unwrap();
+    let with_parties: BTreeSet<CaseId> = parties.keys().copied().collect();
+    for c in all {
+        if want.contains(&c.id) {
+            let d = detail(store, c.id).await;
+            assert_eq!(
+                parties.get(&c.id).cloned().unwrap_or_default(),
+                d.parties,
+                "{who}: parties of {}",
+                c.title
+            );
+        }
+    }
+    assert!(
+        with_parties.is_subset(&want),
+        "{who} reads parties out of scope"
+    );
     for c in all {
         let r = store.get_case(s, c.id).await;
         if want.contains(&c.id) {
@@ -72,14 +110,35 @@ pub async fn org_scopes(store: &dyn Store) {
     let ts = scope_of(town);
     let v0 = t0.village(0, 0, 0);
     let v1 = t0.village(0, 0, 1);
-    let a = mk_case(store, &ts, new_case(v0, town, clerk, "甲村一", "甲村")).await;
-    let b = mk_case(store, &ts, new_case(v0, town, clerk, "甲村二", "甲村")).await;
-    let c = mk_case(store, &ts, new_case(v1, town, clerk, "乙村", "乙村")).await;
+    let a = mk_case(
+        store,
+        &ts,
+        peopled(new_case(v0, town, clerk, "甲村一", "甲村")),
+    )
+    .await;
+    let b = mk_case(
+        store,
+        &ts,
+        peopled(new_case(v0, town, clerk, "甲村二", "甲村")),
+    )
+    .await;
+    let c = mk_case(
+        store,
+        &ts,
+        peopled(new_case(v1, town, clerk, "乙村", "乙村")),
+    )
+    .await;
     let sib = t0.town(0, 1);
     let d = mk_case(
         store,
         &scope_of(sib),
-        new_case(t0.village(0, 1, 0), sib, t0.account(sib), "他镇", "他镇"),
+        peopled(new_case(
+            t0.village(0, 1, 0),
+            sib,
+            t0.account(sib),
+            "他镇",
+            "他镇",
+        )),
     )
     .await;
     let all = [&a, &b, &c, &d];
@@ -141,21 +200,43 @@ pub async fn department_scope(store: &dyn Store) {
     let police = t0.dept(t0.county(1));
     let sib_dept = t0.dept(t0.town(0, 1));
     let own_dept = t0.dept(v0);
-    let a = mk_case(store, &ts, new_case(v0, town, clerk, "主办后改派", "甲")).await;
-    let b = mk_case(store, &ts, new_case(v0, town, clerk, "协办", "乙")).await;
-    let c = mk_case(store, &ts, new_case(v0, town, clerk, "未交办", "丙")).await;
+    let a = mk_case(
+        store,
+        &ts,
+        peopled(new_case(v0, town, clerk, "主办后改派", "甲")),
+    )
+    .await;
+    let b = mk_case(store, &ts, peopled(new_case(v0, town, clerk, "协办", "乙"))).await;
+    let c = mk_case(
+        store,
+        &ts,
+        peopled(new_case(v0, town, clerk, "未交办", "丙")),
+    )
+    .await;
     let sib = t0.town(0, 1);
     let d = mk_case(
         store,
         &scope_of(sib),
-        new_case(t0.village(0, 1, 0), sib, t0.account(sib), "他镇本地", "丁"),
+        peopled(new_case(
+            t0.village(0, 1, 0),
+            sib,
+            t0.account(sib),
+            "他镇本地",
+            "丁",
+        )),
     )
     .await;
     let c1 = t0.county(1);
     let e = mk_case(
         store,
         &scope_of(c1),
-        new_case(t0.village(1, 0, 0), c1, t0.account(c1), "他县本地", "戊"),
+        peopled(new_case(
+            t0.village(1, 0, 0),
+            c1,
+            t0.account(c1),
+            "他县本地",
+            "戊",
+        )),
     )
     .await;
     let a = apply_ok(

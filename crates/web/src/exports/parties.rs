@@ -1,18 +1,10 @@
 //! 当事人 for the ledger: names and masked phones, never decrypted.
-//!
-//! The store has no batch read of parties yet, so each case of a page is read with
-//! `get_case` (in the requester's scope), a few at a time.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use tokio::task::JoinSet;
 use zongzhi_core::case::CaseId;
 use zongzhi_core::role::Scope;
-use zongzhi_store::{Party, Store, StoreError, StoreResult};
-
-/// Cases read at once.
-const CONCURRENCY: usize = 8;
+use zongzhi_store::{Party, Store, StoreResult};
 
 /// `张三(138****5678)、李四`.
 pub(crate) fn parties_text(parties: &[Party]) -> String {
@@ -26,31 +18,19 @@ pub(crate) fn parties_text(parties: &[Party]) -> String {
         .join("、")
 }
 
-/// The 当事人 text of each case in `ids` (a case gone from the scope meanwhile: empty).
+/// The 当事人 text of each case in `ids` the requester may see, in one scoped read per
+/// page (a case without parties, or gone from the scope meanwhile, is absent: empty).
 pub(crate) async fn parties_of(
-    store: &Arc<dyn Store>,
+    store: &dyn Store,
     scope: &Scope,
     ids: &[CaseId],
 ) -> StoreResult<HashMap<CaseId, String>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(CONCURRENCY) {
-        let mut set = JoinSet::new();
-        for &id in chunk {
-            let (store, scope) = (store.clone(), scope.clone());
-            set.spawn(async move {
-                match store.get_case(&scope, id).await {
-                    Ok(d) => Ok((id, parties_text(&d.parties))),
-                    Err(StoreError::NotFound) => Ok((id, String::new())),
-                    Err(e) => Err(e),
-                }
-            });
-        }
-        while let Some(r) = set.join_next().await {
-            let (id, text) = r.map_err(StoreError::backend)??;
-            out.insert(id, text);
-        }
-    }
-    Ok(out)
+    Ok(store
+        .case_parties(scope, ids)
+        .await?
+        .into_iter()
+        .map(|(id, parties)| (id, parties_text(&parties)))
+        .collect())
 }
 
 #[cfg(test)]

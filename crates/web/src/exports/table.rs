@@ -68,7 +68,7 @@ async fn feed(
         }
         let rows: Vec<Vec<Cell>> = if ctx.kind == ExportKind::Ledger {
             let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-            let parties = parties_of(store, &ctx.scope, &ids).await?;
+            let parties = parties_of(store.as_ref(), &ctx.scope, &ids).await?;
             page.items
                 .iter()
                 .enumerate()
