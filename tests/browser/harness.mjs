@@ -177,6 +177,10 @@ export async function launchBrowser() {
       '--disable-quic',
       '--lang=zh-CN',
     ],
+    // The browser's own widgets (date inputs) speak Chinese, as on a clerk's desktop; this
+    // needs Debian's chromium-l10n (scripts/test installs it). Only LANGUAGE: a LANG naming
+    // a locale the machine has not generated breaks file names of downloads.
+    env: { ...process.env, LANGUAGE: 'zh_CN:zh' },
     timeout: 60_000,
   });
 }
